@@ -1,0 +1,87 @@
+"""The tables behind `/v1/ideas`."""
+
+import datetime as dt
+import enum
+import uuid
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ideaflow_ideas.db import Base
+from ideaflow_shared.db import UTCDateTime, utcnow
+
+
+class IdeaStage(enum.StrEnum):
+    SUBMITTED = "submitted"
+    SCREENING = "screening"
+    BACKLOG = "backlog"
+    EXPERIMENTING = "experimenting"
+    ADOPTED = "adopted"
+    PARKED = "parked"
+    REJECTED = "rejected"
+    MERGED = "merged"
+
+
+class IdeaCategory(enum.StrEnum):
+    PRODUCT = "product"
+    SERVICE = "service"
+    PROCESS = "process"
+    CUSTOMER_EXPERIENCE = "customer_experience"
+    COST = "cost"
+    WORKPLACE = "workplace"
+    OTHER = "other"
+
+
+def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK constraint, so new values are a one-line migration.
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Idea(Base):
+    __tablename__ = "ideas"
+    __table_args__ = (
+        Index("ix_ideas_org_created", "organization_id", "created_at", "id"),
+        Index("ix_ideas_org_updated", "organization_id", "updated_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    title: Mapped[str] = mapped_column(String(200))
+    problem: Mapped[str] = mapped_column(Text)
+    proposal: Mapped[str] = mapped_column(Text)
+    category: Mapped[IdeaCategory] = mapped_column(_enum(IdeaCategory, "idea_category"))
+    stage: Mapped[IdeaStage] = mapped_column(_enum(IdeaStage, "idea_stage"), default=IdeaStage.SUBMITTED)
+    # None when the idea is anonymous: the author is then not stored in any form.
+    author_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    tag_rows: Mapped[list["IdeaTag"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="IdeaTag.tag"
+    )
+
+    @property
+    def anonymous(self) -> bool:
+        return self.author_id is None
+
+    @property
+    def tags(self) -> list[str]:
+        return [row.tag for row in self.tag_rows]
+
+
+class IdeaTag(Base):
+    """One tag of one idea; a table of its own so that filtering by tag uses an index."""
+
+    __tablename__ = "idea_tags"
+    __table_args__ = (Index("ix_idea_tags_tag", "tag", "idea_id"),)
+
+    idea_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,0 +1,142 @@
+"""HTTP endpoints under `/v1/ideas`."""
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from ideaflow_ideas.db import idempotency_keys
+from ideaflow_ideas.ideas import service
+from ideaflow_ideas.ideas.models import Idea, IdeaCategory, IdeaStage
+from ideaflow_ideas.ideas.repository import IdeaFilters
+from ideaflow_ideas.ideas.schemas import IdeaCreate, IdeaOrder, IdeaPublic, IdeaUpdate
+from ideaflow_shared.db import SessionDep
+from ideaflow_shared.etag import IfMatch, etag_for
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.identity import CurrentIdentity
+from ideaflow_shared.pagination import Page, PageRequestDep
+from ideaflow_shared.problems import problem_responses
+from ideaflow_shared.types import Label
+
+router = APIRouter(prefix="/v1/ideas", tags=["ideas"])
+
+_ETAG_HEADER = {"ETag": {"description": "The idea's version; send it back as If-Match.", "schema": {"type": "string"}}}
+
+
+def _public(idea: Idea) -> IdeaPublic:
+    return IdeaPublic.model_validate(idea)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=IdeaPublic,
+    summary="Submit an idea",
+    responses={
+        201: {
+            "headers": {
+                **_ETAG_HEADER,
+                "Location": {"description": "The new idea's URL.", "schema": {"type": "string"}},
+            }
+        },
+        **problem_responses(409, 422),
+    },
+)
+async def create_idea(
+    payload: IdeaCreate,
+    *,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Record a new idea in the `submitted` stage.
+
+    With `anonymous: true` no trace of the author is stored. Send an `Idempotency-Key` to make
+    retries safe: the first response is replayed instead of creating a second idea.
+    """
+
+    async def create() -> Created:
+        idea = await service.create_idea(session, identity=identity, data=payload)
+        return Created(body=_public(idea), location=f"/v1/ideas/{idea.id}", etag=etag_for(idea.version))
+
+    return await create_idempotently(
+        session,
+        table=idempotency_keys,
+        organization_id=identity.organization_id,
+        key=idempotency_key,
+        request=payload,
+        create=create,
+    )
+
+
+@router.get("", response_model=Page[IdeaPublic], summary="List ideas", responses=problem_responses(422))
+async def list_ideas(
+    *,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    page: PageRequestDep,
+    stage: IdeaStage | None = None,
+    category: IdeaCategory | None = None,
+    tag: Annotated[Label | None, Query(description="Only ideas carrying this tag.")] = None,
+    created_after: Annotated[
+        dt.datetime | None, Query(description="Created at or after this instant (RFC 3339).")
+    ] = None,
+    created_before: Annotated[dt.datetime | None, Query(description="Created before this instant (RFC 3339).")] = None,
+    order_by: IdeaOrder = IdeaOrder.CREATED_AT_DESC,
+) -> Page[IdeaPublic]:
+    """The organisation's ideas, newest first unless `order_by` says otherwise."""
+    filters = IdeaFilters(
+        stage=stage, category=category, tag=tag, created_after=created_after, created_before=created_before
+    )
+    ideas, token = await service.list_ideas(session, identity=identity, filters=filters, order=order_by, page=page)
+    return Page(items=[_public(idea) for idea in ideas], next_page_token=token)
+
+
+@router.get(
+    "/{idea_id}",
+    response_model=IdeaPublic,
+    summary="Get an idea",
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+)
+async def get_idea(
+    idea_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
+) -> IdeaPublic:
+    idea = await service.get_idea(session, identity=identity, idea_id=idea_id)
+    response.headers["ETag"] = etag_for(idea.version)
+    return _public(idea)
+
+
+@router.patch(
+    "/{idea_id}",
+    response_model=IdeaPublic,
+    summary="Change an idea",
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 412, 422, 428)},
+)
+async def update_idea(
+    idea_id: uuid.UUID,
+    payload: IdeaUpdate,
+    *,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    if_match: IfMatch = None,
+    response: Response,
+) -> IdeaPublic:
+    """Change some fields of an idea (its author or a manager). Requires `If-Match`."""
+    idea = await service.update_idea(session, identity=identity, idea_id=idea_id, if_match=if_match, data=payload)
+    response.headers["ETag"] = etag_for(idea.version)
+    return _public(idea)
+
+
+@router.delete(
+    "/{idea_id}",
+    status_code=204,
+    summary="Delete an idea",
+    responses=problem_responses(403, 404, 412, 422, 428),
+)
+async def delete_idea(
+    idea_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, if_match: IfMatch = None
+) -> Response:
+    """Delete an idea for good (its author or a manager). Requires `If-Match`."""
+    await service.delete_idea(session, identity=identity, idea_id=idea_id, if_match=if_match)
+    return Response(status_code=204)

@@ -1,0 +1,5 @@
+from ideaflow_ideas.db import Base
+from ideaflow_ideas.ideas import models  # noqa: F401 - registers the tables
+from ideaflow_shared.migrations import run_env
+
+run_env(Base.metadata)

@@ -1,0 +1,58 @@
+"""The command line every service shares: `serve`, `migrate`, `check-migrations`."""
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import uvicorn
+from sqlalchemy import MetaData
+
+from ideaflow_shared import migrations
+from ideaflow_shared.settings import ProcessSettings
+
+
+def run_cli(
+    *,
+    prog: str,
+    app_factory: str,
+    load_settings: Callable[[], ProcessSettings],
+    migrations_path: Path,
+    metadata: MetaData,
+    argv: list[str] | None = None,
+) -> None:
+    parser = argparse.ArgumentParser(prog=prog)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the HTTP server")
+    commands.add_parser("migrate", help="apply every database migration")
+    commands.add_parser("check-migrations", help="fail when the models and the migrations disagree")
+    arguments = parser.parse_args(argv)
+
+    if arguments.command == "check-migrations":
+        with tempfile.TemporaryDirectory() as directory:
+            url = f"sqlite+aiosqlite:///{directory}/drift.db"
+            differences = asyncio.run(migrations.drift(migrations_path, url, metadata))
+        if differences:
+            print(f"{prog}: models and migrations differ:", *differences, sep="\n  ", file=sys.stderr)
+            raise SystemExit(1)
+        print(f"{prog}: migrations match the models")
+        return
+
+    settings = load_settings()
+    if arguments.command == "migrate":
+        asyncio.run(migrations.upgrade(migrations_path, settings.database_url))
+        return
+    uvicorn.run(
+        app_factory,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+    )

@@ -1,0 +1,1 @@
+"""Typed clients for calls between services."""

@@ -1,0 +1,140 @@
+"""Per-request context: request id, W3C trace context, body cap, metrics and the access log.
+
+One pure-ASGI middleware does all of it, because it sits on every request's hot path.
+"""
+
+import re
+import secrets
+import time
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import structlog
+from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ideaflow_shared.problems import PayloadTooLarge, problem_response
+
+REQUEST_ID_HEADER = "x-request-id"
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+REQUESTS = Counter("http_requests_total", "HTTP requests handled", ["method", "route", "status"])
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+access_log = structlog.get_logger("ideaflow.access")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    request_id: str
+    trace_id: str
+    trace_flags: str
+
+    def outgoing_headers(self) -> dict[str, str]:
+        """Headers that carry this request's identity to an upstream call (a new span id each)."""
+        return {
+            "X-Request-ID": self.request_id,
+            "traceparent": f"00-{self.trace_id}-{secrets.token_hex(8)}-{self.trace_flags}",
+        }
+
+
+current_context: ContextVar[RequestContext | None] = ContextVar("ideaflow_request_context", default=None)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _route_label(scope: Scope) -> str:
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
+
+
+class RequestContextMiddleware:
+    """Request id + traceparent in, echoed and logged out; 413 over the body cap; metrics."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, log_requests: bool = True) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.log_requests = log_requests
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        incoming_id = _header(scope, b"x-request-id")
+        request_id = incoming_id if incoming_id and _VALID_REQUEST_ID.match(incoming_id) else uuid.uuid4().hex
+        trace = _TRACEPARENT.match(_header(scope, b"traceparent") or "")
+        context = RequestContext(
+            request_id=request_id,
+            trace_id=trace.group(1) if trace else secrets.token_hex(16),
+            trace_flags=trace.group(3) if trace else "01",
+        )
+        token = current_context.set(context)
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=context.trace_id)
+        status = 500
+        echoed = (b"x-request-id", request_id.encode())
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), echoed]
+            await send(message)
+
+        try:
+            declared = _header(scope, b"content-length")
+            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+                response = problem_response(
+                    413,
+                    slug="payload-too-large",
+                    detail=f"The body may be at most {self.max_body_bytes} bytes.",
+                    instance=scope["path"],
+                    request_id=request_id,
+                )
+                await response(scope, receive, send_with_id)
+            else:
+                await self.app(scope, self._capped(receive), send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_label(scope)
+            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            LATENCY.labels(scope["method"], route).observe(elapsed)
+            if self.log_requests:
+                access_log.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 2),
+                )
+            structlog.contextvars.clear_contextvars()
+            current_context.reset(token)
+
+    def _capped(self, receive: Receive) -> Receive:
+        """Refuse bodies sent without Content-Length (chunked) once they pass the cap."""
+        received = 0
+        limit = self.max_body_bytes
+
+        async def capped_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
+            return message
+
+        return capped_receive

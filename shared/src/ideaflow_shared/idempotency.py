@@ -1,0 +1,121 @@
+"""Idempotency-Key for creating POSTs, stored in the service's own database.
+
+The key row is written in the same transaction as the object it creates, so a retry either
+sees both or neither. A concurrent duplicate collides on the primary key and gets 409.
+"""
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Header, Response
+from pydantic import BaseModel
+from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, Text, Uuid, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow_shared.db import UTCDateTime, utcnow
+from ideaflow_shared.jsonutil import dumps
+from ideaflow_shared.problems import Conflict, UnprocessableContent
+
+KEY_RETENTION = dt.timedelta(hours=24)
+REPLAY_HEADER = "Idempotent-Replayed"
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description=(
+            "Any unique string (a UUID is ideal). A retry with the same key and body replays the first "
+            "response; the same key with another body is refused (422). Keys are kept for 24 hours."
+        ),
+    ),
+]
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    """The `idempotency_keys` table, declared in a service's own metadata."""
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("organization_id", Uuid, primary_key=True),
+        Column("key", String(255), primary_key=True),
+        Column("fingerprint", LargeBinary(32), nullable=False),
+        Column("status_code", Integer, nullable=True),
+        Column("location", String(512), nullable=True),
+        Column("etag", String(64), nullable=True),
+        Column("body", Text, nullable=True),
+        Column("created_at", UTCDateTime, nullable=False, index=True),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """What a create operation answers: the object, where it lives and its ETag."""
+
+    body: BaseModel
+    location: str
+    etag: str | None = None
+
+
+def _created_response(status: int, body: bytes | str, location: str | None, etag: str | None) -> Response:
+    headers = {}
+    if location:
+        headers["Location"] = location
+    if etag:
+        headers["ETag"] = etag
+    return Response(content=body, status_code=status, media_type="application/json", headers=headers)
+
+
+async def create_idempotently(
+    session: AsyncSession,
+    *,
+    table: Table,
+    organization_id: uuid.UUID,
+    key: str | None,
+    request: BaseModel,
+    create: Callable[[], Awaitable[Created]],
+) -> Response:
+    """Run `create` once per (organisation, key) and answer every retry with the first response."""
+    if key is None:
+        created = await create()
+        return _created_response(201, created.body.model_dump_json(), created.location, created.etag)
+
+    fingerprint = hashlib.sha256(dumps(request.model_dump(mode="json"))).digest()
+    scope = (table.c.organization_id == organization_id) & (table.c.key == key)
+    stored = (await session.execute(select(table).where(scope))).one_or_none()
+    if stored is not None and stored.created_at < utcnow() - KEY_RETENTION:
+        await session.execute(delete(table).where(scope))
+        stored = None
+    if stored is not None:
+        if stored.fingerprint != fingerprint:
+            raise UnprocessableContent.at(
+                "/header/Idempotency-Key", "This key was already used with a different request body."
+            )
+        if stored.status_code is None:
+            raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly.")
+        response = _created_response(stored.status_code, stored.body, stored.location, stored.etag)
+        response.headers[REPLAY_HEADER] = "true"
+        return response
+
+    try:
+        async with session.begin_nested():
+            await session.execute(
+                insert(table).values(
+                    organization_id=organization_id, key=key, fingerprint=fingerprint, created_at=utcnow()
+                )
+            )
+    except IntegrityError:
+        raise Conflict("A request with this Idempotency-Key is in progress; retry shortly.") from None
+    created = await create()
+    body = created.body.model_dump_json()
+    await session.execute(
+        update(table).where(scope).values(status_code=201, location=created.location, etag=created.etag, body=body)
+    )
+    return _created_response(201, body, created.location, created.etag)

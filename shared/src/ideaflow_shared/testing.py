@@ -1,0 +1,76 @@
+"""Helpers for the test suites of every process (not imported by running code).
+
+The suites run on SQLite by default and on PostgreSQL when IDEAFLOW_TEST_POSTGRES_URL is set
+(e.g. `postgresql+asyncpg://postgres@127.0.0.1:5432`); each suite then gets fresh databases.
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER, Identity, mint_token
+from ideaflow_shared.settings import DEVELOPMENT_TOKEN_SECRET
+
+POSTGRES_URL_VARIABLE = "IDEAFLOW_TEST_POSTGRES_URL"
+TEST_TOKEN_SECRET = DEVELOPMENT_TOKEN_SECRET
+
+
+def postgres_base_url() -> str | None:
+    return os.environ.get(POSTGRES_URL_VARIABLE) or None
+
+
+async def fresh_database_url(name: str, directory: Path) -> str:
+    """An empty database called `name`: a PostgreSQL database when configured, else a SQLite file."""
+    base = postgres_base_url()
+    if base is None:
+        return f"sqlite+aiosqlite:///{directory / name}.db"
+    server = base.replace("postgresql+asyncpg://", "postgresql://").rstrip("/")
+    connection = await asyncpg.connect(f"{server}/postgres")
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return f"{base.rstrip('/')}/{name}"
+
+
+def new_identity(*roles: str, organization_id: uuid.UUID | None = None, principal_id: str | None = None) -> Identity:
+    """A caller in a brand-new organisation (unless one is given): tests never see each other's data."""
+    identity = Identity(
+        organization_id=organization_id or uuid.uuid4(),
+        principal_id=principal_id or f"user-{uuid.uuid4().hex[:8]}",
+        roles=frozenset(roles),
+    )
+    return Identity(
+        organization_id=identity.organization_id,
+        principal_id=identity.principal_id,
+        roles=identity.roles,
+        token=mint_token(identity, TEST_TOKEN_SECRET, ttl_seconds=3600),
+    )
+
+
+class Caller:
+    """An HTTP client that speaks as one identity."""
+
+    def __init__(self, client: httpx.AsyncClient, identity: Identity) -> None:
+        self.client = client
+        self.identity = identity
+
+    async def request(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+        headers = {INTERNAL_TOKEN_HEADER: self.identity.token, **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+        return await self.client.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
+
+    async def get(self, url: str, **kwargs: object) -> httpx.Response:
+        return await self.request("GET", url, **kwargs)
+
+    async def post(self, url: str, **kwargs: object) -> httpx.Response:
+        return await self.request("POST", url, **kwargs)
+
+    async def patch(self, url: str, **kwargs: object) -> httpx.Response:
+        return await self.request("PATCH", url, **kwargs)
+
+    async def delete(self, url: str, **kwargs: object) -> httpx.Response:
+        return await self.request("DELETE", url, **kwargs)
