@@ -107,7 +107,7 @@ async def test_page_token_of_another_ordering_is_refused(caller: Caller) -> None
 
     response = await caller.get("/v1/ideas", params={"page_token": token, "order_by": "updated_at"})
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == "/query/page_token"
 
 

@@ -17,7 +17,8 @@ IfMatch = Annotated[
     Header(
         alias="If-Match",
         max_length=256,
-        description="The ETag from your last read; required, so concurrent edits are never lost.",
+        description="The ETag from your last read (required: without it the answer is 428), so that "
+        "concurrent edits are never lost.",
     ),
 ]
 

@@ -26,9 +26,12 @@ def _declare_common_errors(operation: dict[str, Any], method: str, authenticated
     responses = operation.setdefault("responses", {})
     if "422" in responses:  # FastAPI's own validation error, rendered by us as a problem
         responses["422"] = {"description": problem_responses(422)[422]["description"], "content": _problem_ref()}
+    parameters = operation.get("parameters", [])
     common = [401] if authenticated else []
     if method in _METHODS_WITH_BODY:
-        common.append(413)
+        common += [400, 413]  # 400: a body that is not JSON at all
+    if any(parameter["name"] == "page_token" for parameter in parameters):
+        common.append(400)
     for status in common:
         entry = problem_responses(status)[status]
         responses.setdefault(str(status), {"description": entry["description"], "content": _problem_ref()})

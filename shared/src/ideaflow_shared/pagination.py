@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, literal, tuple_
 
 from ideaflow_shared.jsonutil import dumps, loads
-from ideaflow_shared.problems import UnprocessableContent
+from ideaflow_shared.problems import BadRequest, FieldError
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -76,8 +76,9 @@ def _decode_value(value: Any, column: ColumnElement[Any]) -> Any:
     return value
 
 
-def _invalid_token() -> UnprocessableContent:
-    return UnprocessableContent.at("/query/page_token", "The page token is invalid, or belongs to another ordering.")
+def _invalid_token() -> BadRequest:
+    detail = "The page token is invalid, or belongs to another ordering; start again without one."
+    return BadRequest(detail, errors=[FieldError(pointer="/query/page_token", detail=detail)])
 
 
 def paginate(

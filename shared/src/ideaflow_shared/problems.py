@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ideaflow_shared.jsonutil import dumps
 
@@ -168,12 +169,25 @@ async def _handle_problem(request: Request, error: Exception) -> Response:
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method of every route at this path (Starlette's own 405 names only one route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 async def _handle_http_exception(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     detail = error.detail if isinstance(error.detail, str) else None
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(
         error.status_code,
-        headers=dict(error.headers or {}),
+        headers=headers,
         detail=detail,
         instance=request.url.path,
         request_id=_request_id(request),

@@ -1,32 +1,83 @@
 """Bounded, storable text for request schemas: every backend accepts what these let through.
 
-Compose your own as `Annotated[str, StringConstraints(max_length=...), Storable]`.
+Compose your own as `Annotated[str, StringConstraints(max_length=...), Storable]` (or `NonBlank`).
 """
 
+import datetime as dt
+import re
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 
-def _storable(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("text must be valid Unicode (no lone surrogates)") from None
+class _Text:
+    """Annotation for request text that every backend can store, as the schema says.
+
+    NUL is refused (PostgreSQL cannot store it). `required` text is stripped and must not be
+    blank; `lower` text is lower-cased. Lone surrogates never get here: pydantic refuses them.
+    """
+
+    def __init__(self, *, required: bool = False, lower: bool = False, max_length: int | None = None) -> None:
+        self.required = required
+        self.lower = lower
+        self.max_length = max_length
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self._validate, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.setdefault("pattern", r"^\s*[^\s\u0000][^\u0000]*$" if self.required else r"^[^\u0000]*$")
+        return json_schema
+
+    def _validate(self, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("NUL characters are not allowed")
+        if self.required:
+            value = value.strip()
+            if not value:
+                raise ValueError("must not be blank")
+        if self.lower:
+            value = value.lower()[: self.max_length]  # a few characters grow when lower-cased
+        return value
+
+
+Storable = _Text()
+NonBlank = _Text(required=True)
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339_text(value: object) -> object:
+    if isinstance(value, str) and not _RFC3339.match(value):
+        raise ValueError("expected an RFC 3339 timestamp with a UTC offset, e.g. 2026-01-31T09:30:00Z")
+    if isinstance(value, int | float):
+        raise ValueError("expected an RFC 3339 timestamp, not a number")
     return value
 
 
-Storable = AfterValidator(_storable)
-
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Storable]
-LongText = Annotated[str, StringConstraints(max_length=10_000), Storable]
-Label = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40),
-    Storable,
+# An instant as RFC 3339 text with an offset (no Unix numbers, no naive times), normalised to UTC.
+Timestamp = Annotated[
+    AwareDatetime,
+    BeforeValidator(_rfc3339_text),
+    AfterValidator(lambda value: value.astimezone(dt.UTC)),
 ]
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200), NonBlank]
+LongText = Annotated[str, StringConstraints(max_length=10_000), Storable]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=40), _Text(required=True, lower=True, max_length=40)]
 
 
 class PatchModel(BaseModel):
@@ -40,6 +91,20 @@ class PatchModel(BaseModel):
         if nulls:
             raise ValueError(f"omit fields you do not change instead of sending null: {', '.join(sorted(nulls))}")
         return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """Document the fields as non-nullable, since null is refused."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for field in schema.get("properties", {}).values():
+            options = [option for option in field.pop("anyOf", []) if option != {"type": "null"}]
+            if len(options) == 1:
+                field.update(options[0])
+            elif options:
+                field["anyOf"] = options
+            if field.get("default", "") is None:
+                del field["default"]
+        return schema
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)

@@ -1,6 +1,5 @@
 """HTTP endpoints under `/v1/ideas`."""
 
-import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -17,7 +16,7 @@ from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempote
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
-from ideaflow_shared.types import Label
+from ideaflow_shared.types import Label, Timestamp
 
 router = APIRouter(prefix="/v1/ideas", tags=["ideas"])
 
@@ -80,9 +79,9 @@ async def list_ideas(
     category: IdeaCategory | None = None,
     tag: Annotated[Label | None, Query(description="Only ideas carrying this tag.")] = None,
     created_after: Annotated[
-        dt.datetime | None, Query(description="Created at or after this instant (RFC 3339).")
+        Timestamp | None, Query(description="Created at or after this instant (RFC 3339).")
     ] = None,
-    created_before: Annotated[dt.datetime | None, Query(description="Created before this instant (RFC 3339).")] = None,
+    created_before: Annotated[Timestamp | None, Query(description="Created before this instant (RFC 3339).")] = None,
     order_by: IdeaOrder = IdeaOrder.CREATED_AT_DESC,
 ) -> Page[IdeaPublic]:
     """The organisation's ideas, newest first unless `order_by` says otherwise."""

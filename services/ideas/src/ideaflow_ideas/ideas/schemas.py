@@ -5,12 +5,12 @@ import enum
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from ideaflow_ideas.ideas.models import IdeaCategory, IdeaStage
-from ideaflow_shared.types import Label, PatchModel, ShortText, Storable
+from ideaflow_shared.types import Label, NonBlank, PatchModel, ShortText
 
-ProblemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), Storable]
+ProblemText = Annotated[str, StringConstraints(min_length=1, max_length=5000), NonBlank]
 Tags = Annotated[list[Label], Field(max_length=20, description="Up to 20 labels, lower-cased.")]
 
 
@@ -36,7 +36,7 @@ class IdeaCreate(BaseModel):
     proposal: ProblemText = Field(description="What the author proposes to do about it.")
     category: IdeaCategory = IdeaCategory.OTHER
     tags: Tags = []
-    anonymous: bool = Field(
+    anonymous: StrictBool = Field(
         default=False, description="Submit without any link to the author: none is stored, in any form."
     )
 
@@ -65,7 +65,7 @@ class IdeaPublic(BaseModel):
     category: IdeaCategory
     tags: list[str]
     stage: IdeaStage
-    anonymous: bool = Field(description="True when no author is stored.")
+    anonymous: StrictBool = Field(description="True when no author is stored.")
     author_id: str | None = Field(description="The author's principal id; null for anonymous ideas.")
     created_at: dt.datetime
     updated_at: dt.datetime
