@@ -68,11 +68,18 @@ def _rfc3339_text(value: object) -> object:
     return value
 
 
+def _to_utc(value: dt.datetime) -> dt.datetime:
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00: a 422, not a crash
+        raise ValueError("the instant lies outside the years 1 to 9999 in UTC") from None
+
+
 # An instant as RFC 3339 text with an offset (no Unix numbers, no naive times), normalised to UTC.
 Timestamp = Annotated[
     AwareDatetime,
     BeforeValidator(_rfc3339_text),
-    AfterValidator(lambda value: value.astimezone(dt.UTC)),
+    AfterValidator(_to_utc),
 ]
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200), NonBlank]
