@@ -1,4 +1,4 @@
-"""Schemathesis hooks (loaded through SCHEMATHESIS_HOOKS=tests.schemathesis_hooks).
+"""Schemathesis hooks, loaded by the root schemathesis.toml (`hooks = "tests.schemathesis_hooks"`).
 
 Generated requests reuse header values, but the API rightly refuses an Idempotency-Key reused
 with another body (422). Just before each call, give a request that carries a well-formed key

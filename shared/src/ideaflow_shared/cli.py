@@ -4,7 +4,8 @@ import argparse
 import asyncio
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
@@ -12,6 +13,15 @@ from sqlalchemy import MetaData
 
 from ideaflow_shared import migrations
 from ideaflow_shared.settings import ProcessSettings
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraCommand:
+    """A process-specific subcommand: its help, its arguments, and what it runs with the settings."""
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, ProcessSettings], None]
 
 
 def run_cli(
@@ -22,12 +32,16 @@ def run_cli(
     migrations_path: Path,
     metadata: MetaData,
     argv: list[str] | None = None,
+    extra_commands: Mapping[str, ExtraCommand] | None = None,
 ) -> None:
     parser = argparse.ArgumentParser(prog=prog)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the HTTP server")
     commands.add_parser("migrate", help="apply every database migration")
     commands.add_parser("check-migrations", help="fail when the models and the migrations disagree")
+    extra_commands = extra_commands or {}
+    for name, extra in extra_commands.items():
+        extra.add_arguments(commands.add_parser(name, help=extra.help))
     arguments = parser.parse_args(argv)
 
     if arguments.command == "check-migrations":
@@ -41,6 +55,9 @@ def run_cli(
         return
 
     settings = load_settings()
+    if arguments.command in extra_commands:
+        extra_commands[arguments.command].run(arguments, settings)
+        return
     if arguments.command == "migrate":
         asyncio.run(migrations.upgrade(migrations_path, settings.database_url))
         return

@@ -14,7 +14,7 @@ import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ideaflow_shared.problems import PayloadTooLarge, problem_response
+from ideaflow_shared.problems import PayloadTooLarge, internal_error_response, problem_response
 
 REQUEST_ID_HEADER = "x-request-id"
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
@@ -29,6 +29,7 @@ LATENCY = Histogram(
 )
 
 access_log = structlog.get_logger("ideaflow.access")
+error_log = structlog.get_logger("ideaflow.errors")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +86,13 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=context.trace_id)
         status = 500
+        started_response = False
         echoed = (b"x-request-id", request_id.encode())
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started_response = message["status"], True
                 message["headers"] = [*message.get("headers", []), echoed]
             await send(message)
 
@@ -107,6 +109,13 @@ class RequestContextMiddleware:
                 await response(scope, receive, send_with_id)
             else:
                 await self.app(scope, self._capped(receive), send_with_id)
+        except Exception:
+            # Handled here, inside the request context, so the log line and the 500 problem
+            # both carry the request id (Starlette's own handler runs outside this middleware).
+            error_log.exception("unhandled_exception", method=scope["method"], path=scope["path"])
+            if started_response:
+                raise
+            await internal_error_response(path=scope["path"], request_id=request_id)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = _route_label(scope)

@@ -181,6 +181,8 @@ def _allowed_methods(request: Request) -> str:
 
 async def _handle_http_exception(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    if isinstance(error.__cause__, ProblemError):  # e.g. a body over the cap, met while parsing it
+        return await _handle_problem(request, error.__cause__)
     detail = error.detail if isinstance(error.detail, str) else None
     headers = dict(error.headers or {})
     if error.status_code == 405:
@@ -207,15 +209,21 @@ async def _handle_validation_error(request: Request, error: Exception) -> Respon
     )
 
 
-async def _handle_unexpected(request: Request, error: Exception) -> Response:
-    log.exception("unhandled_exception", path=request.url.path)
+def internal_error_response(*, path: str, request_id: str | None) -> Response:
+    """The 500 problem: no stack trace, no exception text, just the id to find it in the logs."""
     return problem_response(
         500,
         slug="internal-error",
         detail="An unexpected error occurred; it has been logged with this request id.",
-        instance=request.url.path,
-        request_id=_request_id(request),
+        instance=path,
+        request_id=request_id,
     )
+
+
+async def _handle_unexpected(request: Request, error: Exception) -> Response:
+    # Only reached in apps without RequestContextMiddleware, which handles crashes itself.
+    log.error("unhandled_exception", path=request.url.path, exc_info=error)
+    return internal_error_response(path=request.url.path, request_id=_request_id(request))
 
 
 def install_problem_handlers(app: FastAPI) -> None:

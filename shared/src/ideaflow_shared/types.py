@@ -22,6 +22,12 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 
+# JSON Schema patterns use ECMAScript's \s, which differs from Python's (e.g. U+001F), so the
+# whitespace set is spelled out once and used both in the pattern and when stripping.
+_SPACE_CLASS = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_SPACES = "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
 class _Text:
     """Annotation for request text that every backend can store, as the schema says.
 
@@ -39,14 +45,15 @@ class _Text:
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         json_schema = handler(schema)
-        json_schema.setdefault("pattern", r"^\s*[^\s\u0000][^\u0000]*$" if self.required else r"^[^\u0000]*$")
+        pattern = rf"^[{_SPACE_CLASS}]*[^{_SPACE_CLASS}\u0000][^\u0000]*$" if self.required else r"^[^\u0000]*$"
+        json_schema.setdefault("pattern", pattern)
         return json_schema
 
     def _validate(self, value: str) -> str:
         if "\x00" in value:
             raise ValueError("NUL characters are not allowed")
         if self.required:
-            value = value.strip()
+            value = value.strip(_SPACES)
             if not value:
                 raise ValueError("must not be blank")
         if self.lower:

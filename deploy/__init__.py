@@ -1,0 +1,1 @@
+"""How Ideaflow is run: containers, manifests, and the local stack of `dev.py run`."""
