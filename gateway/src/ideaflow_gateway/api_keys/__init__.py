@@ -1,0 +1,1 @@
+"""API keys: `/v1/api-keys`, and how callers are recognised by them."""

@@ -1,0 +1,86 @@
+"""The gateway application: its own routes behind FastAPI, proxied prefixes in front of it."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from ideaflow_gateway import health
+from ideaflow_gateway.api_keys.router import router as api_keys_router
+from ideaflow_gateway.authentication import Authenticator
+from ideaflow_gateway.cors import EXPOSED_HEADERS, ProblemCorsMiddleware
+from ideaflow_gateway.documentation import SECURITY_SCHEMES, install_documentation
+from ideaflow_gateway.proxy import GatewayMiddleware
+from ideaflow_gateway.settings import GatewaySettings, get_settings
+from ideaflow_gateway.upstreams import Upstreams
+from ideaflow_shared import migrations
+from ideaflow_shared.context import RequestContextMiddleware
+from ideaflow_shared.db import create_engine, create_sessionmaker
+from ideaflow_shared.logging import configure_logging
+from ideaflow_shared.openapi import install_openapi, operation_ids
+from ideaflow_shared.problems import install_problem_handlers
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+DESCRIPTION = """The one public entry point of Ideaflow.
+
+Authenticate with an organisation's API key, as `X-API-Key: <key>` or `Authorization: Bearer <key>`.
+Every error is an RFC 9457 problem document (`application/problem+json`).
+"""
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    upstreams = Upstreams(settings.upstream_urls(), timeout_seconds=settings.upstream_timeout_seconds)
+    authenticator = Authenticator(token_secret=settings.token_secret, cache_seconds=settings.api_key_cache_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            await migrations.upgrade(MIGRATIONS, settings.database_url)
+        app.state.engine = create_engine(settings.database_url)
+        app.state.sessionmaker = authenticator.sessionmaker = create_sessionmaker(app.state.engine)
+        upstreams.start()
+        try:
+            yield
+        finally:
+            await upstreams.close()
+            await app.state.engine.dispose()
+
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    app = FastAPI(
+        title="Ideaflow API",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_tags=[{"name": "api-keys", "description": "The keys programs call the API with."}],
+        generate_unique_id_function=operation_ids("gateway"),
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.upstreams = upstreams
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_keys_router)
+    install_documentation(app, upstreams)
+    install_openapi(app, security_schemes=SECURITY_SCHEMES)
+    app.add_middleware(GatewayMiddleware, upstreams=upstreams, authenticator=authenticator)
+    app.add_middleware(
+        ProblemCorsMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=settings.cors_allow_credentials,
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
+        allow_headers=["*"],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=600,
+    )
+    # At warning level and above the access log (info) would be dropped anyway: skip building it.
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        log_requests=settings.log_level in ("debug", "info"),
+    )
+    return app
