@@ -1,0 +1,1 @@
+"""Experiments: `/v1/experiments`."""

@@ -1,0 +1,74 @@
+"""All SQL for experiments. Every query is scoped to one organisation."""
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow_experiments.experiments.models import Experiment, ExperimentStatus, ExperimentType
+from ideaflow_experiments.experiments.schemas import ExperimentOrder
+from ideaflow_shared.pagination import PageRequest, next_page, paginate
+
+
+@dataclass(frozen=True, slots=True)
+class ExperimentFilters:
+    idea_id: uuid.UUID | None = None
+    status: ExperimentStatus | None = None
+    type: ExperimentType | None = None
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+
+
+async def get_experiment(
+    session: AsyncSession, *, organization_id: uuid.UUID, experiment_id: uuid.UUID
+) -> Experiment | None:
+    return await session.scalar(
+        select(Experiment).where(Experiment.organization_id == organization_id, Experiment.id == experiment_id)
+    )
+
+
+async def list_experiments(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    filters: ExperimentFilters,
+    order: ExperimentOrder,
+    page: PageRequest,
+) -> tuple[Sequence[Experiment], str | None]:
+    statement = select(Experiment).where(Experiment.organization_id == organization_id)
+    if filters.idea_id is not None:
+        statement = statement.where(Experiment.idea_id == filters.idea_id)
+    if filters.status is not None:
+        statement = statement.where(Experiment.status == filters.status)
+    if filters.type is not None:
+        statement = statement.where(Experiment.type == filters.type)
+    if filters.created_after is not None:
+        statement = statement.where(Experiment.created_at >= filters.created_after)
+    if filters.created_before is not None:
+        statement = statement.where(Experiment.created_at < filters.created_before)
+    sort_column = Experiment.updated_at if order.value.endswith("updated_at") else Experiment.created_at
+    statement = paginate(
+        statement,
+        keys=[sort_column, Experiment.id],
+        descending=order.value.startswith("-"),
+        page=page,
+        ordering=order.value,
+    )
+    rows = (await session.scalars(statement)).all()
+    return next_page(
+        rows,
+        page=page,
+        ordering=order.value,
+        key_of=lambda experiment: (getattr(experiment, sort_column.key), experiment.id),
+    )
+
+
+def add_experiment(session: AsyncSession, experiment: Experiment) -> None:
+    session.add(experiment)
+
+
+async def delete_experiment(session: AsyncSession, experiment: Experiment) -> None:
+    await session.delete(experiment)

@@ -1,0 +1,87 @@
+"""What `/v1/experiments` accepts and answers."""
+
+import datetime as dt
+import enum
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ideaflow_experiments.experiments.models import ExperimentStatus, ExperimentType
+from ideaflow_shared.types import NonBlank, PatchModel, ShortText, Storable, Timestamp
+
+HypothesisText = Annotated[str, StringConstraints(min_length=1, max_length=5000), NonBlank]
+PlanText = Annotated[str, StringConstraints(max_length=5000), Storable]
+
+_HYPOTHESIS = "We believe that … (what must be true for the idea to work)."
+_TEST_DESCRIPTION = "To verify that, we will … (what the experiment does)."
+_PLANNED_END = "When the experiment should end; not before `planned_start_at`."
+
+
+class ExperimentCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "idea_id": "5b0c6a52-3f0e-4c1e-9a57-0c7f2d8e4a11",
+                    "title": "Repeat-order button on the order page",
+                    "hypothesis": "We believe that regular customers would reorder with one click.",
+                    "test_description": "To verify that, we will show the button to 10% of returning customers.",
+                    "type": "ab_test",
+                    "planned_start_at": "2026-02-01T09:00:00Z",
+                    "planned_end_at": "2026-02-15T17:00:00Z",
+                }
+            ]
+        },
+    )
+
+    idea_id: uuid.UUID = Field(description="The idea this experiment tests; fixed once created.")
+    title: ShortText = Field(description="One line that names the experiment.")
+    hypothesis: HypothesisText = Field(description=_HYPOTHESIS)
+    test_description: PlanText = Field(default="", description=_TEST_DESCRIPTION)
+    type: ExperimentType
+    planned_start_at: Timestamp | None = Field(default=None, description="When the experiment should start.")
+    planned_end_at: Timestamp | None = Field(default=None, description=_PLANNED_END)
+
+
+class ExperimentUpdate(PatchModel):
+    """Fields to change; omitted fields stay as they are. The idea and the status are not changed here."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"planned_end_at": "2026-02-22T17:00:00Z"}]}
+    )
+
+    title: ShortText | None = None
+    hypothesis: HypothesisText | None = Field(default=None, description=_HYPOTHESIS)
+    test_description: PlanText | None = Field(default=None, description=_TEST_DESCRIPTION)
+    type: ExperimentType | None = None
+    planned_start_at: Timestamp | None = None
+    planned_end_at: Timestamp | None = Field(default=None, description=_PLANNED_END)
+
+
+class ExperimentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    idea_id: uuid.UUID
+    title: str
+    hypothesis: str
+    test_description: str
+    type: ExperimentType
+    status: ExperimentStatus
+    owner_id: str = Field(description="The principal id of whoever created the experiment.")
+    planned_start_at: dt.datetime | None
+    planned_end_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int = Field(description="Grows by one with every change; the ETag is derived from it.")
+
+
+class ExperimentOrder(enum.StrEnum):
+    """Sort orders for the experiment list; a leading `-` means newest first."""
+
+    CREATED_AT = "created_at"
+    CREATED_AT_DESC = "-created_at"
+    UPDATED_AT = "updated_at"
+    UPDATED_AT_DESC = "-updated_at"

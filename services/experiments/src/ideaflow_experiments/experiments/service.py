@@ -1,0 +1,123 @@
+"""The rules for experiments. State changes go through these functions, never through routers."""
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow_experiments.experiments import repository
+from ideaflow_experiments.experiments.models import Experiment, ExperimentStatus
+from ideaflow_experiments.experiments.repository import ExperimentFilters
+from ideaflow_experiments.experiments.schemas import ExperimentCreate, ExperimentOrder, ExperimentUpdate
+from ideaflow_shared.clients.ideas import IdeasClient
+from ideaflow_shared.db import utcnow
+from ideaflow_shared.etag import check_if_match
+from ideaflow_shared.identity import Identity
+from ideaflow_shared.pagination import PageRequest
+from ideaflow_shared.problems import Forbidden, NotFound, UnprocessableContent
+
+EDITOR_ROLE = "manager"
+
+
+def _ensure_plan_is_consistent(start: dt.datetime | None, end: dt.datetime | None, *, pointer: str) -> None:
+    """A time box that ends before it starts cannot be run; say which field made it so."""
+    if start is not None and end is not None and end < start:
+        raise UnprocessableContent.at(pointer, "planned_end_at must not be before planned_start_at.")
+
+
+async def create_experiment(
+    session: AsyncSession, *, identity: Identity, ideas: IdeasClient, data: ExperimentCreate
+) -> Experiment:
+    """Record a new `draft` experiment for an idea the caller's organisation has.
+
+    The idea lives in the ideas service, so it is checked there, as the caller: another
+    organisation's idea looks missing. When that service is unreachable nothing is written.
+    """
+    _ensure_plan_is_consistent(data.planned_start_at, data.planned_end_at, pointer="/body/planned_end_at")
+    if await ideas.get_idea(data.idea_id, identity=identity) is None:
+        raise UnprocessableContent.at("/body/idea_id", f"Your organisation has no idea with id {data.idea_id}.")
+    now = utcnow()
+    experiment = Experiment(
+        id=uuid.uuid4(),
+        organization_id=identity.organization_id,
+        idea_id=data.idea_id,
+        title=data.title,
+        hypothesis=data.hypothesis,
+        test_description=data.test_description,
+        type=data.type,
+        status=ExperimentStatus.DRAFT,
+        owner_id=identity.principal_id,
+        planned_start_at=data.planned_start_at,
+        planned_end_at=data.planned_end_at,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    repository.add_experiment(session, experiment)
+    await session.flush()
+    return experiment
+
+
+async def get_experiment(session: AsyncSession, *, identity: Identity, experiment_id: uuid.UUID) -> Experiment:
+    """The experiment, or NotFound when the caller's organisation has no such experiment."""
+    experiment = await repository.get_experiment(
+        session, organization_id=identity.organization_id, experiment_id=experiment_id
+    )
+    if experiment is None:
+        raise NotFound(f"No experiment with id {experiment_id} exists.")
+    return experiment
+
+
+async def list_experiments(
+    session: AsyncSession,
+    *,
+    identity: Identity,
+    filters: ExperimentFilters,
+    order: ExperimentOrder,
+    page: PageRequest,
+) -> tuple[Sequence[Experiment], str | None]:
+    return await repository.list_experiments(
+        session, organization_id=identity.organization_id, filters=filters, order=order, page=page
+    )
+
+
+def _ensure_may_edit(identity: Identity, experiment: Experiment) -> None:
+    if experiment.owner_id != identity.principal_id and not identity.has_role(EDITOR_ROLE):
+        raise Forbidden("Only the experiment's owner or a manager may change or delete it.")
+
+
+async def update_experiment(
+    session: AsyncSession,
+    *,
+    identity: Identity,
+    experiment_id: uuid.UUID,
+    if_match: str | None,
+    data: ExperimentUpdate,
+) -> Experiment:
+    """Apply a partial update when If-Match names the current version and the time box stays valid."""
+    experiment = await get_experiment(session, identity=identity, experiment_id=experiment_id)
+    check_if_match(if_match, experiment.version)
+    _ensure_may_edit(identity, experiment)
+    changes = data.changes()
+    if "planned_start_at" in changes or "planned_end_at" in changes:
+        _ensure_plan_is_consistent(
+            changes.get("planned_start_at", experiment.planned_start_at),
+            changes.get("planned_end_at", experiment.planned_end_at),
+            pointer="/body/planned_end_at" if "planned_end_at" in changes else "/body/planned_start_at",
+        )
+    for field, value in changes.items():
+        setattr(experiment, field, value)
+    experiment.version += 1
+    experiment.updated_at = utcnow()
+    await session.flush()
+    return experiment
+
+
+async def delete_experiment(
+    session: AsyncSession, *, identity: Identity, experiment_id: uuid.UUID, if_match: str | None
+) -> None:
+    experiment = await get_experiment(session, identity=identity, experiment_id=experiment_id)
+    check_if_match(if_match, experiment.version)
+    _ensure_may_edit(identity, experiment)
+    await repository.delete_experiment(session, experiment)

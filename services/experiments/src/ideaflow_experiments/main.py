@@ -1,0 +1,28 @@
+"""The experiments service application."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from ideaflow_experiments.db import Base
+from ideaflow_experiments.experiments.router import router as experiments_router
+from ideaflow_experiments.ideas_service import ideas_client_lifespan
+from ideaflow_experiments.settings import ExperimentsSettings, get_settings
+from ideaflow_shared.app import create_service_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: ExperimentsSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    return create_service_app(
+        name="experiments",
+        title="Ideaflow experiments service",
+        description="Small, pre-registered experiments that test the ideas worth testing.",
+        settings=settings,
+        routers=[experiments_router],
+        migrations_path=MIGRATIONS,
+        metadata=Base.metadata,
+        openapi_tags=[{"name": "experiments", "description": "Experiments (test cards) that test an idea."}],
+        extra_lifespan=ideas_client_lifespan(settings),
+    )

@@ -1,0 +1,23 @@
+"""Configuration of the experiments service, read from IDEAFLOW_EXPERIMENTS_* variables."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from ideaflow_shared.settings import ProcessSettings, load_settings
+
+
+class ExperimentsSettings(ProcessSettings):
+    model_config = SettingsConfigDict(env_prefix="IDEAFLOW_EXPERIMENTS_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///data/experiments.db"
+    port: int = 8002
+    ideas_url: str = Field(
+        default="http://127.0.0.1:8001", description="Base URL of the ideas service, which owns the ideas."
+    )
+    ideas_timeout_seconds: float = Field(
+        default=5, gt=0, le=60, description="How long one call to the ideas service may take."
+    )
+
+
+def get_settings() -> ExperimentsSettings:
+    return load_settings(ExperimentsSettings)
