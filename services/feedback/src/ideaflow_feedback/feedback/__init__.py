@@ -1,0 +1,1 @@
+"""Feedback items: `/v1/feedback`."""
