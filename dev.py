@@ -45,7 +45,7 @@ def _create_venv() -> None:
 
 def ensure_environment() -> None:
     """Create or refresh .venv so that it matches the requirement files."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file must run, and explain, on old Pythons
         raise SystemExit("Ideaflow needs Python 3.11 or newer.")
     if not VENV_PYTHON.exists():
         _create_venv()

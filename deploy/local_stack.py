@@ -76,7 +76,7 @@ class LocalStack:
                 self.stop()
                 raise RuntimeError(f"{process} exited at start-up; see {self.data_dir / 'logs' / process}.log")
             try:
-                with urllib.request.urlopen(self.url(process) + "/readyz", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(self.url(process) + "/readyz", timeout=2) as response:
                     if response.status == 200:
                         return
             except (urllib.error.URLError, OSError):
@@ -134,7 +134,7 @@ class LocalStack:
 def _key_works(gateway_url: str, key: str) -> bool:
     request = urllib.request.Request(gateway_url + "/v1/api-keys", headers={"Authorization": f"Bearer {key}"})
     try:
-        with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - our own local gateway
+        with urllib.request.urlopen(request, timeout=5):
             return True
     except urllib.error.HTTPError as error:
         return error.code != 401
@@ -179,7 +179,8 @@ Try it:
 
   curl -s -X POST {gateway}/v1/ideas \\
     -H "Authorization: Bearer {key}" -H "Content-Type: application/json" \\
-    -d '{{"title": "Pre-fill repeat orders", "problem": "Customers re-type the same order every week.", "proposal": "A one-click repeat-last-order button."}}'
+    -d '{{"title": "Pre-fill repeat orders", "problem": "Customers re-type the same order every week.",
+         "proposal": "A one-click repeat-last-order button."}}'
 
   curl -s {gateway}/v1/ideas -H "Authorization: Bearer {key}"
 

@@ -1,6 +1,5 @@
 """The whole system as real processes, shared by the cross-service tests of one session."""
 
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -9,13 +8,7 @@ import httpx
 import pytest
 
 from deploy.local_stack import PROCESSES, LocalStack
-from ideaflow_shared.testing import fresh_database_url
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from ideaflow_shared.testing import free_port, fresh_database_url
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +16,7 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Local
     data_dir = tmp_path_factory.mktemp("stack")
     stack = LocalStack(
         data_dir=data_dir,
-        ports={process: _free_port() for process in PROCESSES},
+        ports={process: free_port() for process in PROCESSES},
         database_urls={process: await fresh_database_url(f"ideaflow_e2e_{process}", data_dir) for process in PROCESSES},
         log_level="warning",
     )

@@ -1,16 +1,11 @@
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from ideaflow_shared.testing import free_port
 
 
 @pytest.fixture

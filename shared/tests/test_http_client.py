@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request, Response
 from ideaflow_shared.http import ServiceClient, create_http_session
 from ideaflow_shared.identity import Identity
 from ideaflow_shared.problems import GatewayTimeout, ServiceUnavailable
-from shared.tests.conftest import free_port
+from ideaflow_shared.testing import free_port
 
 CALLER = Identity(organization_id=uuid.uuid4(), principal_id="user-1", token="token-1")
 

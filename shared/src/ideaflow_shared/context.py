@@ -52,7 +52,7 @@ current_context: ContextVar[RequestContext | None] = ContextVar("ideaflow_reques
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None
 
 

@@ -69,7 +69,7 @@ def verify_token(token: str, secret: str) -> Identity:
 
 
 def _current_identity(request: Request) -> Identity:
-    identity = getattr(request.state, "identity", None)
+    identity: Identity | None = getattr(request.state, "identity", None)
     if identity is None:  # only on routes the auth middleware exempts
         raise Unauthorized("This request carries no identity.")
     return identity

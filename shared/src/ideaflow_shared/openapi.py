@@ -65,7 +65,7 @@ def install_openapi(
         schemas.update(problem_schemas.pop("$defs", {}))
         schemas["Problem"] = problem_schemas
         components["securitySchemes"] = security_schemes
-        requirement = [{name: []} for name in security_schemes]
+        requirement: list[dict[str, list[str]]] = [{name: []} for name in security_schemes]
         for path, item in document.get("paths", {}).items():
             authenticated = path not in UNAUTHENTICATED_PATHS
             for method, operation in item.items():

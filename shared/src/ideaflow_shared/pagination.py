@@ -11,6 +11,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, literal, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ideaflow_shared.jsonutil import dumps, loads
 from ideaflow_shared.problems import BadRequest, FieldError
@@ -65,7 +66,7 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def _decode_value(value: Any, column: ColumnElement[Any]) -> Any:
+def _decode_value(value: Any, column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> Any:
     python_type = getattr(column.type, "impl", column.type).python_type
     if python_type is dt.datetime:
         return dt.datetime.fromisoformat(value)
@@ -84,7 +85,7 @@ def _invalid_token() -> BadRequest:
 def paginate(
     statement: Select[Any],
     *,
-    keys: Sequence[ColumnElement[Any]],
+    keys: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
     descending: bool,
     page: PageRequest,
     ordering: str,

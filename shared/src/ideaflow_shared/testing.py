@@ -5,6 +5,7 @@ The suites run on SQLite by default and on PostgreSQL when IDEAFLOW_TEST_POSTGRE
 """
 
 import os
+import socket
 import uuid
 from pathlib import Path
 
@@ -16,6 +17,13 @@ from ideaflow_shared.settings import DEVELOPMENT_TOKEN_SECRET
 
 POSTGRES_URL_VARIABLE = "IDEAFLOW_TEST_POSTGRES_URL"
 TEST_TOKEN_SECRET = DEVELOPMENT_TOKEN_SECRET
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def postgres_base_url() -> str | None:

@@ -21,7 +21,6 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
-
 # JSON Schema patterns use ECMAScript's \s, which differs from Python's (e.g. U+001F), so the
 # whitespace set is spelled out once and used both in the pattern and when stripping.
 _SPACE_CLASS = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
