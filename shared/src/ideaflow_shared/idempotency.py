@@ -90,8 +90,10 @@ async def create_idempotently(
     fingerprint = hashlib.sha256(dumps(request.model_dump(mode="json"))).digest()
     scope = (table.c.organization_id == organization_id) & (table.c.key == key)
     stored = (await session.execute(select(table).where(scope))).one_or_none()
-    if stored is not None and stored.created_at < utcnow() - KEY_RETENTION:
-        await session.execute(delete(table).where(scope))
+    if stored is None or stored.created_at < utcnow() - KEY_RETENTION:
+        # Each new key sweeps the organisation's expired ones, so the table stays bounded.
+        expired = (table.c.organization_id == organization_id) & (table.c.created_at < utcnow() - KEY_RETENTION)
+        await session.execute(delete(table).where(expired))
         stored = None
     if stored is not None:
         if stored.fingerprint != fingerprint:
