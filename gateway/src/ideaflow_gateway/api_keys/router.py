@@ -61,7 +61,11 @@ async def create_api_key(
     async def create() -> Created:
         api_key, secret = await service.create_api_key(session, organization_id=identity.organization_id, data=payload)
         secrets.append(secret)
-        return Created(body=_public(api_key), location=f"/v1/api-keys/{api_key.id}", etag=etag_for(api_key.version))
+        return Created(
+            body=ApiKeyCreated.model_validate(api_key),
+            location=f"/v1/api-keys/{api_key.id}",
+            etag=etag_for(api_key.version),
+        )
 
     response = await create_idempotently(
         session,
