@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -19,7 +18,7 @@ from ideaflow_gateway.main import create_app
 from ideaflow_gateway.settings import GatewaySettings
 from ideaflow_ideas.main import create_app as create_ideas_app
 from ideaflow_ideas.settings import IdeasSettings
-from ideaflow_shared.testing import TEST_TOKEN_SECRET, fresh_database_url
+from ideaflow_shared.testing import TEST_TOKEN_SECRET, free_port, fresh_database_url
 
 ALLOWED_ORIGIN = "https://app.example.com"
 UPSTREAM_TIMEOUT_SECONDS = 0.5
@@ -28,7 +27,7 @@ MAX_BODY_BYTES = 64 * 1024
 IssueKey = Callable[..., Awaitable[str]]
 
 SLOW_PATH = "/v1/experiments/slow"
-SLOW_SECONDS = 3
+SLOW_SECONDS = 1.5
 RECORDING_DOCUMENT = {"openapi": "3.1.0", "info": {"title": "recording", "version": "0"}, "paths": {}}
 
 
@@ -65,12 +64,6 @@ async def recording_upstream(scope: Scope, receive: Receive, send: Send) -> None
         }
     )
     await send({"type": "http.response.body", "body": content})
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
