@@ -3,6 +3,8 @@
 import asyncio
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from ideaflow_shared.testing import Caller
 
@@ -16,10 +18,11 @@ FEEDBACK = {
 PROBLEM_JSON = "application/problem+json"
 
 
-async def create(caller: Caller, **overrides: object) -> dict:
+async def create(caller: Caller, **overrides: object) -> dict[str, Any]:
     response = await caller.post("/v1/feedback", json={**FEEDBACK, **overrides})
     assert response.status_code == 201, response.text
-    return response.json()
+    item: dict[str, Any] = response.json()
+    return item
 
 
 async def listed_ids(caller: Caller, **params: object) -> list[str]:
@@ -103,7 +106,9 @@ async def test_concurrent_posts_of_one_external_id_store_one_item(caller: Caller
     assert await listed_ids(caller) == [created["id"]]
 
 
-async def test_external_id_is_unique_only_within_one_source_and_organisation(caller: Caller, caller_factory) -> None:
+async def test_external_id_is_unique_only_within_one_source_and_organisation(
+    caller: Caller, caller_factory: Callable[..., Caller]
+) -> None:
     other_organisation = caller_factory()
 
     mine = await create(caller, source="hubspot", external_id="42")
@@ -154,7 +159,9 @@ async def test_timestamps_beyond_the_calendar_in_utc_are_refused_not_crashed(cal
     assert listed.json()["errors"][0]["pointer"] == "/query/received_before"
 
 
-async def test_another_organisations_feedback_is_not_found(caller: Caller, caller_factory) -> None:
+async def test_another_organisations_feedback_is_not_found(
+    caller: Caller, caller_factory: Callable[..., Caller]
+) -> None:
     item = await create(caller)
     stranger = caller_factory()
 

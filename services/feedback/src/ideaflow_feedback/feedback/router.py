@@ -1,7 +1,7 @@
 """HTTP endpoints under `/v1/feedback`."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -21,7 +21,7 @@ from ideaflow_shared.types import ShortText, Timestamp
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 
 _ETAG_HEADER = {"ETag": {"description": "The item's version.", "schema": {"type": "string"}}}
-_DUPLICATE = {
+_DUPLICATE: dict[int | str, dict[str, Any]] = {
     409: {
         **problem_responses(409)[409],
         "description": "This source's item was already posted (`existing_id` names it), or a request with "
