@@ -5,6 +5,7 @@ most that long. The internal token minted for it lives 60 s and is re-minted onc
 30 s remain, so a service never receives a token about to expire in flight.
 """
 
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -46,6 +47,9 @@ class Authenticator:
         self._token_secret = token_secret
         self._cache_seconds = cache_seconds
         self._cache: dict[str, Caller] = {}
+        # One database lookup per key at a time: when a cached key expires under load, the
+        # concurrent requests that carry it all wait for that one lookup instead of each making one.
+        self._lookups: dict[str, asyncio.Future[Caller | None]] = {}
         self.sessionmaker: async_sessionmaker[AsyncSession] | None = None  # set in lifespan
 
     async def authenticate(self, key: str) -> Caller | None:
@@ -53,20 +57,28 @@ class Authenticator:
         now = time.monotonic()
         caller = self._cache.get(key)
         if caller is None or caller.verified_until <= now:
-            caller = await self._verify(key, now)
+            caller = await self._verify_once(key, now)
             if caller is None:
-                self._cache.pop(key, None)
                 return None
         if caller.token_fresh_until <= now:
             caller.token = mint_token(caller.identity, self._token_secret)
             caller.token_fresh_until = now + TOKEN_TTL_SECONDS - _REMINT_BEFORE_EXPIRY_SECONDS
         return caller
 
+    async def _verify_once(self, key: str, now: float) -> Caller | None:
+        lookup = self._lookups.get(key)
+        if lookup is None:
+            lookup = asyncio.ensure_future(self._verify(key, now))
+            self._lookups[key] = lookup
+            lookup.add_done_callback(lambda _: self._lookups.pop(key, None))
+        return await asyncio.shield(lookup)
+
     async def _verify(self, key: str, now: float) -> Caller | None:
         assert self.sessionmaker is not None, "the gateway's lifespan has not started"
         async with self.sessionmaker() as session:
             api_key = await service.find_active_key(session, secret=key)
         if api_key is None:
+            self._cache.pop(key, None)
             return None
         identity = Identity(
             organization_id=api_key.organization_id, principal_id=api_key.principal_id, roles=frozenset(api_key.roles)
