@@ -43,7 +43,7 @@ def _is_uuid(value: object) -> bool:
 
 
 @schemathesis.hook("before_call")
-def use_an_existing_idea(context: schemathesis.HookContext, case: schemathesis.Case, **kwargs: Any) -> None:
+def use_an_existing_idea(context: schemathesis.HookContext, case: schemathesis.Case[Any], **kwargs: Any) -> None:
     creates = case.method == "POST" and case.path == "/v1/experiments"
     if creates and isinstance(case.body, dict) and _is_uuid(case.body.get("idea_id")):
         case.body["idea_id"] = _IDEA_ID

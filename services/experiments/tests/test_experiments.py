@@ -1,11 +1,16 @@
 """`/v1/experiments`: what front ends rely on when they plan, list, change and delete experiments."""
 
+import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 
+from ideaflow_shared.identity import Identity
 from ideaflow_shared.testing import Caller
+
+SubmitIdea = Callable[[Identity], Awaitable[str]]
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -19,10 +24,11 @@ EXPERIMENT = {
 }
 
 
-async def create(caller: Caller, idea_id: str, **overrides: object) -> dict:
+async def create(caller: Caller, idea_id: str, **overrides: object) -> dict[str, Any]:
     response = await caller.post("/v1/experiments", json={**EXPERIMENT, "idea_id": idea_id, **overrides})
     assert response.status_code == 201, response.text
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
 async def listed_ids(caller: Caller, **params: str) -> list[str]:
@@ -58,7 +64,7 @@ async def test_unknown_idea_is_refused_pointing_at_idea_id(caller: Caller) -> No
 
 
 async def test_another_organisations_idea_is_refused_like_an_unknown_one(
-    caller: Caller, caller_factory: Callable[..., Caller], submit_idea
+    caller: Caller, caller_factory: Callable[..., Caller], submit_idea: SubmitIdea
 ) -> None:
     foreign_idea_id = await submit_idea(caller_factory().identity)
 
@@ -118,7 +124,9 @@ async def test_patch_that_makes_the_plan_inconsistent_is_refused_at_the_field_se
     assert moved.json()["planned_end_at"] == "2026-03-08T00:00:00Z"
 
 
-async def test_list_filters_by_idea_status_type_and_creation_time(caller: Caller, idea_id: str, submit_idea) -> None:
+async def test_list_filters_by_idea_status_type_and_creation_time(
+    caller: Caller, idea_id: str, submit_idea: SubmitIdea
+) -> None:
     other_idea_id = await submit_idea(caller.identity)
     first = await create(caller, idea_id, type="survey")
     second = await create(caller, other_idea_id, type="pilot")
@@ -181,7 +189,8 @@ async def test_patch_needs_the_current_etag_and_changes_only_what_is_sent(caller
     assert updated.json()["title"] == "New"
     assert updated.json()["type"] == "pilot"
     assert updated.json()["hypothesis"] == EXPERIMENT["hypothesis"]
-    assert updated.json()["updated_at"] > experiment["updated_at"]
+    updated_at = dt.datetime.fromisoformat(updated.json()["updated_at"])
+    assert updated_at > dt.datetime.fromisoformat(experiment["updated_at"])
     assert (await caller.patch(url, json={"title": "Lost"}, headers={"If-Match": '"1"'})).status_code == 412
 
 
