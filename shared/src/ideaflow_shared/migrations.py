@@ -54,8 +54,8 @@ def run_env(metadata: MetaData) -> None:
 
 
 async def upgrade(script_location: Path, database_url: str) -> None:
-    """Apply every migration; safe to call from a running event loop."""
-    await asyncio.to_thread(command.upgrade, alembic_config(script_location, database_url), "head")
+    """Apply every migration (of every branch); safe to call from a running event loop."""
+    await asyncio.to_thread(command.upgrade, alembic_config(script_location, database_url), "heads")
 
 
 async def drift(script_location: Path, database_url: str, metadata: MetaData) -> list[Any]:
