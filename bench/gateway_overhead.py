@@ -5,7 +5,10 @@ log level warning) on fresh PostgreSQL databases, creates an API key and one ide
 against both at concurrency 1 and 32, interleaved over several rounds, and prints the medians.
 Every process it starts is stopped and both databases are dropped, whatever happens.
 
-    .venv/bin/python bench/gateway_overhead.py [--rounds 5] [--duration 5]
+    .venv/bin/python bench/gateway_overhead.py [--rounds 5] [--duration 5] [--gateway-setting NAME=VALUE ...]
+
+`--gateway-setting LOG_LEVEL=info` (say) runs the gateway with IDEAFLOW_GATEWAY_LOG_LEVEL=info, to
+measure what a setting costs.
 """
 
 import argparse
@@ -23,6 +26,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -56,7 +60,7 @@ def _drop_databases() -> None:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def _environment(process: str, port: int, secret: str, ideas_url: str) -> dict[str, str]:
+def _environment(process: str, port: int, secret: str, ideas_url: str, overrides: dict[str, str]) -> dict[str, str]:
     prefix = f"IDEAFLOW_{process.upper()}_"
     settings = {
         "ENVIRONMENT": "production",
@@ -67,6 +71,7 @@ def _environment(process: str, port: int, secret: str, ideas_url: str) -> dict[s
     }
     if process == "gateway":
         settings["IDEAS_URL"] = ideas_url
+        settings.update(overrides)
     return {**os.environ, **{prefix + key: value for key, value in settings.items()}}
 
 
@@ -84,12 +89,12 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], deadline_seconds:
 
 
 @contextmanager
-def _processes() -> Iterator[dict[str, str]]:
+def _processes(gateway_settings: dict[str, str]) -> Iterator[dict[str, Any]]:
     """The ideas service and the gateway, running; yields the URLs and the credentials."""
     secret = secrets.token_urlsafe(48)
     ports = {"ideas": free_port(), "gateway": free_port()}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    environments = {name: _environment(name, ports[name], secret, urls["ideas"]) for name in ports}
+    environments = {name: _environment(name, ports[name], secret, urls["ideas"], gateway_settings) for name in ports}
     running: list[subprocess.Popen[bytes]] = []
     _recreate_databases()
     try:
@@ -113,7 +118,12 @@ def _processes() -> Iterator[dict[str, str]]:
             running.append(subprocess.Popen([BIN / f"ideaflow-{name}", "serve"], env=environments[name]))
             _wait_until_up(urls[name], running[-1])
         identity = Identity(organization_id=organization_id, principal_id="bench", roles=frozenset({"admin"}))
-        yield {**urls, "api_key": key, "token": mint_token(identity, secret, ttl_seconds=24 * 3600)}
+        yield {
+            **urls,
+            "api_key": key,
+            "token": mint_token(identity, secret, ttl_seconds=24 * 3600),
+            "pids": {name: process.pid for name, process in zip(("ideas", "gateway"), running, strict=True)},
+        }
     finally:
         for process in running:
             process.terminate()
@@ -142,13 +152,26 @@ def _milliseconds(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def wrk(url: str, header: str, connections: int, seconds: int) -> dict[str, float]:
-    """One wrk run: requests/s, p50 and p99 in milliseconds."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (from /proc, so Linux only)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, header: str, connections: int, seconds: int, pids: dict[str, int]) -> dict[str, float]:
+    """One wrk run: requests/s, p50 and p99 in ms, and each process's CPU ms per request.
+
+    CPU per request hardly depends on what else the shared machine runs, unlike throughput.
+    """
+    before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
     command = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", header, url]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
     if "Non-2xx" in output:
         raise RuntimeError(f"wrk saw errors:\n{output}")
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    cpu = {f"{name}_cpu_ms": (_cpu_seconds(pid) - before[name]) * 1000 / requests for name, pid in pids.items()}
     return {
+        **cpu,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
         "p50": _milliseconds(re.search(r"\s50%\s+(\S+)", output).group(1)),  # type: ignore[union-attr]
         "p99": _milliseconds(re.search(r"\s99%\s+(\S+)", output).group(1)),  # type: ignore[union-attr]
@@ -159,25 +182,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--gateway-setting", action="append", default=[], metavar="NAME=VALUE")
     arguments = parser.parse_args()
     results: dict[tuple[str, int], list[dict[str, float]]] = {}
-    with _processes() as stack:
+    overrides = dict(setting.split("=", 1) for setting in arguments.gateway_setting)
+    with _processes(overrides) as stack:
         path = _create_idea(stack["gateway"], stack["api_key"])
         targets = {
             "direct": (stack["ideas"] + path, f"X-Ideaflow-Token: {stack['token']}"),
             "gateway": (stack["gateway"] + path, f"X-API-Key: {stack['api_key']}"),
         }
         for url, header in targets.values():
-            wrk(url, header, 32, 2)  # warm up connections, caches and the JIT-less interpreter alike
+            wrk(url, header, 32, 2, stack["pids"])  # warm up connections, caches and the JIT-less interpreter alike
         for round_number in range(arguments.rounds):
             # Alternate which side goes first, so that neither always meets the same neighbours.
             order = list(targets) if round_number % 2 == 0 else list(reversed(targets))
             for connections in CONCURRENCIES:
                 for name in order:
                     url, header = targets[name]
-                    result = wrk(url, header, connections, arguments.duration)
+                    result = wrk(url, header, connections, arguments.duration, stack["pids"])
                     results.setdefault((name, connections), []).append(result)
-                    print(f"round {round_number + 1} {name:8} c{connections:<3} {result}", file=sys.stderr)
+                    shown = {metric: round(value, 3) for metric, value in result.items()}
+                    print(f"round {round_number + 1} {name:8} c{connections:<3} {shown}", file=sys.stderr)
     _report(results, arguments.rounds, arguments.duration)
 
 
@@ -186,13 +212,15 @@ def _report(results: dict[tuple[str, int], list[dict[str, float]]], rounds: int,
         return statistics.median(run[metric] for run in results[(name, connections)])
 
     print(f"\nMedians over {rounds} interleaved rounds of {duration} s per run:\n")
-    print("| target | connections | requests/s | p50 ms | p99 ms |")
-    print("|---|---:|---:|---:|---:|")
+    print("| target | connections | requests/s | p50 ms | p99 ms | ideas CPU ms/req | gateway CPU ms/req |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for connections in CONCURRENCIES:
         for name in ("direct", "gateway"):
+            figures = [median(name, connections, metric) for metric in ("rps", "p50", "p99")]
+            cpu = [median(name, connections, f"{process}_cpu_ms") for process in ("ideas", "gateway")]
             print(
-                f"| {name} | {connections} | {median(name, connections, 'rps'):.0f} | "
-                f"{median(name, connections, 'p50'):.2f} | {median(name, connections, 'p99'):.2f} |"
+                f"| {name} | {connections} | {figures[0]:.0f} | {figures[1]:.2f} | {figures[2]:.2f} | "
+                f"{cpu[0]:.2f} | {cpu[1]:.2f} |"
             )
     ratio = median("gateway", 32, "rps") / median("direct", 32, "rps")
     added = median("gateway", 1, "p50") - median("direct", 1, "p50")

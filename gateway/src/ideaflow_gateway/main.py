@@ -5,6 +5,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.datastructures import State
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ideaflow_gateway import health
 from ideaflow_gateway.api_keys.router import router as api_keys_router
@@ -30,7 +32,23 @@ Every error is an RFC 9457 problem document (`application/problem+json`).
 """
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+class GatewayApp:
+    """The process's ASGI app: request context and CORS around the proxy, FastAPI behind it.
+
+    Proxied requests never enter FastAPI (its routing, middleware stack and telemetry hooks
+    would cost more than the proxying itself); the gateway's own routes and the lifespan do.
+    """
+
+    def __init__(self, api: FastAPI, asgi: ASGIApp) -> None:
+        self.api = api
+        self.state: State = api.state
+        self._asgi = asgi
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._asgi(scope, receive, send)
+
+
+def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
     settings = settings or get_settings()
     upstreams = Upstreams(settings.upstream_urls(), timeout_seconds=settings.upstream_timeout_seconds)
     authenticator = Authenticator(token_secret=settings.token_secret, cache_seconds=settings.api_key_cache_seconds)
@@ -67,9 +85,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(api_keys_router)
     install_documentation(app, upstreams)
     install_openapi(app, security_schemes=SECURITY_SCHEMES)
-    app.add_middleware(GatewayMiddleware, upstreams=upstreams, authenticator=authenticator)
-    app.add_middleware(
-        ProblemCorsMiddleware,
+    routed = GatewayMiddleware(app, upstreams=upstreams, authenticator=authenticator)
+    cors = ProblemCorsMiddleware(
+        routed,
         allow_origins=settings.cors_origins,
         allow_credentials=settings.cors_allow_credentials,
         allow_methods=["GET", "POST", "PATCH", "DELETE"],
@@ -78,9 +96,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         max_age=600,
     )
     # At warning level and above the access log (info) would be dropped anyway: skip building it.
-    app.add_middleware(
-        RequestContextMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        log_requests=settings.log_level in ("debug", "info"),
+    context = RequestContextMiddleware(
+        cors, max_body_bytes=settings.max_body_bytes, log_requests=settings.log_level in ("debug", "info")
     )
-    return app
+    return GatewayApp(app, context)

@@ -167,6 +167,11 @@ class GatewayMiddleware:
             except _BodyTooLarge:
                 await self._fail(scope, receive, send, upstream, started, 413)
                 return
+            except Exception:
+                # Outside FastAPI no handler catches what we did not expect: answer it here.
+                log.exception("proxy_failed", service=upstream.name)
+                await self._fail(scope, receive, send, upstream, started, 500)
+                return
 
     async def _fail(
         self, scope: Scope, receive: Receive, send: Send, upstream: Upstream, started: bool, status: int
@@ -180,6 +185,8 @@ class GatewayMiddleware:
             problem = _problem(scope, 504, "gateway-timeout", f"The {upstream.name} service did not answer in time.")
         elif status == 413:
             problem = _problem(scope, 413, "payload-too-large", "The request body is larger than allowed.")
+        elif status == 500:
+            problem = _problem(scope, 500, "internal-error", "An unexpected error occurred; it has been logged.")
         else:
             problem = _problem(
                 scope, 503, "service-unavailable", f"The {upstream.name} service is unavailable; retry later."
