@@ -4,6 +4,8 @@ The suites run on SQLite by default and on PostgreSQL when IDEAFLOW_TEST_POSTGRE
 (e.g. `postgresql+asyncpg://postgres@127.0.0.1:5432`); each suite then gets fresh databases.
 """
 
+import asyncio
+import atexit
 import os
 import socket
 import uuid
@@ -30,18 +32,31 @@ def postgres_base_url() -> str | None:
     return os.environ.get(POSTGRES_URL_VARIABLE) or None
 
 
-async def fresh_database_url(name: str, directory: Path) -> str:
-    """An empty database called `name`: a PostgreSQL database when configured, else a SQLite file."""
+async def _administer(statements: list[str]) -> None:
     base = postgres_base_url()
-    if base is None:
-        return f"sqlite+aiosqlite:///{directory / name}.db"
+    assert base is not None
     server = base.replace("postgresql+asyncpg://", "postgresql://").rstrip("/")
     connection = await asyncpg.connect(f"{server}/postgres")
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            await connection.execute(statement)
     finally:
         await connection.close()
+
+
+def _drop_at_exit(name: str) -> None:
+    atexit.register(lambda: asyncio.run(_administer([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])))
+
+
+async def fresh_database_url(name: str, directory: Path) -> str:
+    """An empty database for one test run: on PostgreSQL when configured (dropped when the run
+    ends; the process id in its name keeps concurrent runs apart), else a SQLite file."""
+    base = postgres_base_url()
+    if base is None:
+        return f"sqlite+aiosqlite:///{directory / name}.db"
+    name = f"{name}_{os.getpid()}"
+    await _administer([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'])
+    _drop_at_exit(name)
     return f"{base.rstrip('/')}/{name}"
 
 
