@@ -144,7 +144,7 @@ def _development_credentials(stack: LocalStack) -> dict[str, str]:
     """The development organisation and its admin key, made on first start and kept in data/."""
     path = stack.data_dir / "dev-credentials.json"
     if path.exists():
-        credentials = json.loads(path.read_text())
+        credentials: dict[str, str] = json.loads(path.read_text())
         if _key_works(stack.url("gateway"), credentials["api_key"]):
             return credentials
     organization_id = uuid.uuid4()
