@@ -1,0 +1,1 @@
+"""Pure statistics for verdicts and planning: no I/O, standard library only (formulas in docs/statistics.md)."""
