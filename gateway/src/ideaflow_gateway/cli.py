@@ -10,9 +10,9 @@ from ideaflow_gateway.api_keys.service import create_api_key
 from ideaflow_gateway.db import Base
 from ideaflow_gateway.main import MIGRATIONS
 from ideaflow_gateway.settings import get_settings
-from ideaflow_shared import migrations
 from ideaflow_shared.cli import ExtraCommand, run_cli
 from ideaflow_shared.db import create_engine, create_sessionmaker
+from ideaflow_shared.migrations import upgrade
 from ideaflow_shared.settings import ProcessSettings
 
 
@@ -32,7 +32,7 @@ def _create_api_key(arguments: argparse.Namespace, settings: ProcessSettings) ->
     )
 
     async def create() -> str:
-        await migrations.upgrade(MIGRATIONS, settings.database_url)
+        await upgrade(MIGRATIONS, settings.database_url)
         engine = create_engine(settings.database_url)
         try:
             async with create_sessionmaker(engine)() as session, session.begin():

@@ -33,7 +33,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An organisation's API key."},
     "bearer": {"type": "http", "scheme": "bearer", "description": "The same API key, as a bearer token."},
 }
-_REQUIREMENT = [{name: []} for name in SECURITY_SCHEMES]
+_REQUIREMENT: list[dict[str, list[str]]] = [{name: []} for name in SECURITY_SCHEMES]
 _GATEWAY_ERRORS = (401, 503, 504)
 
 router = APIRouter(include_in_schema=False)

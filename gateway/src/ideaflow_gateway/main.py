@@ -16,10 +16,10 @@ from ideaflow_gateway.documentation import SECURITY_SCHEMES, install_documentati
 from ideaflow_gateway.proxy import GatewayMiddleware
 from ideaflow_gateway.settings import GatewaySettings, get_settings
 from ideaflow_gateway.upstreams import Upstreams
-from ideaflow_shared import migrations
 from ideaflow_shared.context import RequestContextMiddleware
 from ideaflow_shared.db import create_engine, create_sessionmaker
 from ideaflow_shared.logging import configure_logging
+from ideaflow_shared.migrations import upgrade
 from ideaflow_shared.openapi import install_openapi, operation_ids
 from ideaflow_shared.problems import install_problem_handlers
 
@@ -56,7 +56,7 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
-            await migrations.upgrade(MIGRATIONS, settings.database_url)
+            await upgrade(MIGRATIONS, settings.database_url)
         app.state.engine = create_engine(settings.database_url)
         app.state.sessionmaker = authenticator.sessionmaker = create_sessionmaker(app.state.engine)
         upstreams.start()

@@ -8,6 +8,7 @@ profile (docs/performance.md). Bodies stream both ways with flow control, never 
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
+from typing import cast
 
 import httptools
 
@@ -46,8 +47,7 @@ class _Connection(asyncio.Protocol):
         self._error: Exception | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports do not subclass it
 
     def data_received(self, data: bytes) -> None:
         try:

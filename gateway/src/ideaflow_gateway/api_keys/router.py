@@ -76,7 +76,7 @@ async def create_api_key(
         create=create,
     )
     if secrets and REPLAY_HEADER.lower() not in response.headers:
-        created = ApiKeyCreated.model_validate_json(response.body)
+        created = ApiKeyCreated.model_validate_json(bytes(response.body))
         created.secret = secrets[0]
         response.body = created.model_dump_json().encode()
         response.headers["content-length"] = str(len(response.body))
