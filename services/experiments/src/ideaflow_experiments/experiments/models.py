@@ -1,13 +1,14 @@
-"""The table behind `/v1/experiments`."""
+"""The tables behind `/v1/experiments` and their amendment records."""
 
 import datetime as dt
 import enum
 import uuid
+from typing import Any
 
-from sqlalchemy import Enum, Index, String, Text, Uuid
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ideaflow_experiments.db import Base
+from ideaflow_experiments.db import Base, string_enum
 from ideaflow_shared.db import UTCDateTime, utcnow
 
 
@@ -33,18 +34,6 @@ class ExperimentStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK constraint, so new values are a one-line migration.
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda members: [member.value for member in members],
-    )
-
-
 class Experiment(Base):
     __tablename__ = "experiments"
     __table_args__ = (
@@ -60,13 +49,37 @@ class Experiment(Base):
     title: Mapped[str] = mapped_column(String(200))
     hypothesis: Mapped[str] = mapped_column(Text)
     test_description: Mapped[str] = mapped_column(Text, default="")
-    type: Mapped[ExperimentType] = mapped_column(_enum(ExperimentType, "experiment_type"))
+    type: Mapped[ExperimentType] = mapped_column(string_enum(ExperimentType, "experiment_type"))
     status: Mapped[ExperimentStatus] = mapped_column(
-        _enum(ExperimentStatus, "experiment_status"), default=ExperimentStatus.DRAFT
+        string_enum(ExperimentStatus, "experiment_status"), default=ExperimentStatus.DRAFT
     )
     owner_id: Mapped[str] = mapped_column(String(200))
     planned_start_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     planned_end_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    concluded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancellation_reason: Mapped[str | None] = mapped_column(Text)
+    # Set by the first amendment after the start, so every read (and the verdict) can say so.
+    amended_after_start: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+
+
+class ExperimentAmendment(Base):
+    """A change to a pre-registered part of a started experiment: what, why, who and when."""
+
+    __tablename__ = "experiment_amendments"
+    __table_args__ = (Index("ix_experiment_amendments_experiment", "experiment_id", "amended_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    experiment_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("experiments.id", ondelete="CASCADE"))
+    what: Mapped[str] = mapped_column(String(200))
+    why: Mapped[str] = mapped_column(Text)
+    # {field: {"from": old, "to": new}} for every value the amendment changed.
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    amended_by: Mapped[str] = mapped_column(String(200))
+    amended_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

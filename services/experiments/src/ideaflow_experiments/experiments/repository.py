@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideaflow_experiments.experiments.models import Experiment, ExperimentStatus, ExperimentType
+from ideaflow_experiments.experiments.models import Experiment, ExperimentAmendment, ExperimentStatus, ExperimentType
 from ideaflow_experiments.experiments.schemas import ExperimentOrder
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
@@ -72,3 +72,28 @@ def add_experiment(session: AsyncSession, experiment: Experiment) -> None:
 
 async def delete_experiment(session: AsyncSession, experiment: Experiment) -> None:
     await session.delete(experiment)
+
+
+async def list_amendments(
+    session: AsyncSession, *, organization_id: uuid.UUID, experiment_id: uuid.UUID, page: PageRequest
+) -> tuple[Sequence[ExperimentAmendment], str | None]:
+    """An experiment's amendments, oldest first: the order in which the plan changed."""
+    statement = select(ExperimentAmendment).where(
+        ExperimentAmendment.organization_id == organization_id, ExperimentAmendment.experiment_id == experiment_id
+    )
+    keys = [ExperimentAmendment.amended_at, ExperimentAmendment.id]
+    statement = paginate(statement, keys=keys, descending=False, page=page, ordering="amended_at")
+    rows = (await session.scalars(statement)).all()
+    return next_page(rows, page=page, ordering="amended_at", key_of=lambda row: (row.amended_at, row.id))
+
+
+async def get_amendment(
+    session: AsyncSession, *, organization_id: uuid.UUID, experiment_id: uuid.UUID, amendment_id: uuid.UUID
+) -> ExperimentAmendment | None:
+    return await session.scalar(
+        select(ExperimentAmendment).where(
+            ExperimentAmendment.organization_id == organization_id,
+            ExperimentAmendment.experiment_id == experiment_id,
+            ExperimentAmendment.id == amendment_id,
+        )
+    )

@@ -83,7 +83,9 @@ async def create_experiment(
     )
 
 
-@router.get("", response_model=Page[ExperimentPublic], summary="List experiments", responses=problem_responses(422))
+@router.get(
+    "", response_model=Page[ExperimentPublic], summary="List experiments", responses=problem_responses(400, 422)
+)
 async def list_experiments(
     *,
     session: SessionDep,
@@ -130,7 +132,7 @@ async def get_experiment(
     "/{experiment_id}",
     response_model=ExperimentPublic,
     summary="Change an experiment",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 412, 422, 428)},
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422, 428)},
 )
 async def update_experiment(
     experiment_id: uuid.UUID,
@@ -144,7 +146,8 @@ async def update_experiment(
     """Change some fields of an experiment (its owner or a manager). Requires `If-Match`.
 
     The idea and the status cannot be changed here; a time box that would end before it starts
-    is refused (422 pointing at the field you sent).
+    is refused (422 pointing at the field you sent). Once started, the hypothesis and the test
+    are locked (409): amend them with `POST /v1/experiments/{id}/amendments`.
     """
     experiment = await service.update_experiment(
         session, identity=identity, experiment_id=experiment_id, if_match=if_match, data=payload
@@ -156,12 +159,15 @@ async def update_experiment(
 @router.delete(
     "/{experiment_id}",
     status_code=204,
-    summary="Delete an experiment",
-    responses=problem_responses(403, 404, 412, 422, 428),
+    summary="Delete a draft experiment",
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
 )
 async def delete_experiment(
     experiment_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, if_match: IfMatch = None
 ) -> Response:
-    """Delete an experiment for good (its owner or a manager). Requires `If-Match`."""
+    """Delete a draft for good (its owner or a manager). Requires `If-Match`.
+
+    An experiment that has started is kept as the organisation's memory: cancel it instead (409).
+    """
     await service.delete_experiment(session, identity=identity, experiment_id=experiment_id, if_match=if_match)
     return Response(status_code=204)

@@ -3,9 +3,9 @@
 import datetime as dt
 import enum
 import uuid
-from typing import Annotated
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ideaflow_experiments.experiments.models import ExperimentStatus, ExperimentType
 from ideaflow_shared.types import NonBlank, PatchModel, ShortText, Storable, Timestamp
@@ -73,6 +73,14 @@ class ExperimentPublic(BaseModel):
     owner_id: str = Field(description="The principal id of whoever created the experiment.")
     planned_start_at: dt.datetime | None
     planned_end_at: dt.datetime | None
+    started_at: dt.datetime | None = Field(description="When it started; its pre-registered parts are locked since.")
+    concluded_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cancellation_reason: str | None = Field(description="Why it was cancelled; null unless it was.")
+    amended_after_start: bool = Field(
+        description="True once a pre-registered part (hypothesis, test, metrics, criteria) was amended after the start."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int = Field(description="Grows by one with every change; the ETag is derived from it.")
@@ -85,3 +93,55 @@ class ExperimentOrder(enum.StrEnum):
     CREATED_AT_DESC = "-created_at"
     UPDATED_AT = "updated_at"
     UPDATED_AT_DESC = "-updated_at"
+
+
+ReasonText = Annotated[str, StringConstraints(min_length=1, max_length=5000), NonBlank]
+
+
+class ExperimentCancellation(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "The supplier withdrew the prototype."}]}
+    )
+
+    reason: ReasonText = Field(description="Why the experiment stops; kept with it for later readers.")
+
+
+class AmendmentCreate(BaseModel):
+    """A change to the pre-registered hypothesis or test of a started experiment, with its reason."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "why": "The button is only shown to logged-in customers; the hypothesis now says so.",
+                    "hypothesis": "We believe that logged-in regular customers would reorder with one click.",
+                }
+            ]
+        },
+    )
+
+    why: ReasonText = Field(description="Why the pre-registered plan changes after the start.")
+    hypothesis: HypothesisText | None = Field(default=None, description=_HYPOTHESIS)
+    test_description: PlanText | None = Field(default=None, description=_TEST_DESCRIPTION)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if self.hypothesis is None and self.test_description is None:
+            raise ValueError("an amendment changes hypothesis, test_description or both")
+        return self
+
+    def changed_fields(self) -> dict[str, str]:
+        return self.model_dump(exclude={"why"}, exclude_none=True)
+
+
+class AmendmentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    experiment_id: uuid.UUID
+    what: str = Field(description="What was amended, e.g. `hypothesis` or a metric's criteria.")
+    why: str
+    changes: dict[str, Any] = Field(description='Each changed item as {"from": old, "to": new}.')
+    amended_by: str = Field(description="The principal id of whoever amended it.")
+    amended_at: dt.datetime

@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_experiments.experiments import repository
 from ideaflow_experiments.experiments.models import Experiment, ExperimentStatus
+from ideaflow_experiments.experiments.permissions import ensure_may_edit
+from ideaflow_experiments.experiments.preregistration import ensure_unlocked
 from ideaflow_experiments.experiments.repository import ExperimentFilters
 from ideaflow_experiments.experiments.schemas import ExperimentCreate, ExperimentOrder, ExperimentUpdate
 from ideaflow_shared.clients.ideas import IdeasClient
@@ -15,9 +17,7 @@ from ideaflow_shared.db import utcnow
 from ideaflow_shared.etag import check_if_match
 from ideaflow_shared.identity import Identity
 from ideaflow_shared.pagination import PageRequest
-from ideaflow_shared.problems import Forbidden, NotFound, UnprocessableContent
-
-EDITOR_ROLE = "manager"
+from ideaflow_shared.problems import Conflict, NotFound, UnprocessableContent
 
 
 def _ensure_plan_is_consistent(start: dt.datetime | None, end: dt.datetime | None, *, pointer: str) -> None:
@@ -82,11 +82,6 @@ async def list_experiments(
     )
 
 
-def _ensure_may_edit(identity: Identity, experiment: Experiment) -> None:
-    if experiment.owner_id != identity.principal_id and not identity.has_role(EDITOR_ROLE):
-        raise Forbidden("Only the experiment's owner or a manager may change or delete it.")
-
-
 async def update_experiment(
     session: AsyncSession,
     *,
@@ -98,8 +93,9 @@ async def update_experiment(
     """Apply a partial update when If-Match names the current version and the time box stays valid."""
     experiment = await get_experiment(session, identity=identity, experiment_id=experiment_id)
     check_if_match(if_match, experiment.version)
-    _ensure_may_edit(identity, experiment)
+    ensure_may_edit(identity, experiment)
     changes = data.changes()
+    ensure_unlocked(experiment, changes)
     if "planned_start_at" in changes or "planned_end_at" in changes:
         _ensure_plan_is_consistent(
             changes.get("planned_start_at", experiment.planned_start_at),
@@ -117,7 +113,14 @@ async def update_experiment(
 async def delete_experiment(
     session: AsyncSession, *, identity: Identity, experiment_id: uuid.UUID, if_match: str | None
 ) -> None:
+    """Delete a draft; an experiment that has started is history and stays."""
     experiment = await get_experiment(session, identity=identity, experiment_id=experiment_id)
     check_if_match(if_match, experiment.version)
-    _ensure_may_edit(identity, experiment)
+    ensure_may_edit(identity, experiment)
+    if experiment.status is not ExperimentStatus.DRAFT:
+        raise Conflict(
+            f"Only a draft can be deleted; a {experiment.status} experiment is kept as the organisation's memory "
+            "(cancel it instead).",
+            extra={"status": experiment.status.value, "allowed": [ExperimentStatus.DRAFT.value]},
+        )
     await repository.delete_experiment(session, experiment)
