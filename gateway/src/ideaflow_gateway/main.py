@@ -63,7 +63,7 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
         try:
             yield
         finally:
-            upstreams.close()
+            await upstreams.close()
             await app.state.engine.dispose()
 
     configure_logging(level=settings.log_level, json=settings.log_json)
