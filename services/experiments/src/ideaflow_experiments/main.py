@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from ideaflow_experiments.costs.router import router as costs_router
 from ideaflow_experiments.db import Base
 from ideaflow_experiments.experiments.lifecycle_router import router as experiment_lifecycle_router
 from ideaflow_experiments.experiments.router import router as experiments_router
@@ -21,7 +22,7 @@ def create_app(settings: ExperimentsSettings | None = None) -> FastAPI:
         title="Ideaflow experiments service",
         description="Small, pre-registered experiments that test the ideas worth testing.",
         settings=settings,
-        routers=[experiments_router, experiment_lifecycle_router],
+        routers=[experiments_router, experiment_lifecycle_router, costs_router],
         migrations_path=MIGRATIONS,
         metadata=Base.metadata,
         openapi_tags=[{"name": "experiments", "description": "Experiments (test cards) that test an idea."}],

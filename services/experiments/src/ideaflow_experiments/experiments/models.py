@@ -5,7 +5,7 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, false
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaflow_experiments.db import Base, string_enum
@@ -34,6 +34,10 @@ class ExperimentStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# Until it is concluded (or cancelled), an experiment past its planned end has overrun its time box.
+OPEN_STATUSES = (ExperimentStatus.DRAFT, ExperimentStatus.RUNNING)
+
+
 class Experiment(Base):
     __tablename__ = "experiments"
     __table_args__ = (
@@ -54,6 +58,8 @@ class Experiment(Base):
         string_enum(ExperimentStatus, "experiment_status"), default=ExperimentStatus.DRAFT
     )
     owner_id: Mapped[str] = mapped_column(String(200))
+    # Principal ids of the people running it with the owner.
+    team: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     planned_start_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     planned_end_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -63,9 +69,23 @@ class Experiment(Base):
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     # Set by the first amendment after the start, so every read (and the verdict) can say so.
     amended_after_start: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Amounts in the currency's minor unit (cents), so sums are exact on every backend.
+    budget_planned_amount: Mapped[int | None] = mapped_column(BigInteger)
+    budget_currency: Mapped[str | None] = mapped_column(String(3))
+    # The sum of the cost entries, kept here so reads and the over-budget filter need no aggregate.
+    budget_spent_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+
+    @property
+    def overdue(self) -> bool:
+        """Still open after its planned end: the time box has overrun."""
+        return self.status in OPEN_STATUSES and self.planned_end_at is not None and self.planned_end_at < utcnow()
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget_planned_amount is not None and self.budget_spent_amount > self.budget_planned_amount
 
 
 class ExperimentAmendment(Base):

@@ -5,11 +5,18 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideaflow_experiments.experiments.models import Experiment, ExperimentAmendment, ExperimentStatus, ExperimentType
+from ideaflow_experiments.experiments.models import (
+    OPEN_STATUSES,
+    Experiment,
+    ExperimentAmendment,
+    ExperimentStatus,
+    ExperimentType,
+)
 from ideaflow_experiments.experiments.schemas import ExperimentOrder
+from ideaflow_shared.db import utcnow
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 
@@ -20,6 +27,25 @@ class ExperimentFilters:
     type: ExperimentType | None = None
     created_after: dt.datetime | None = None
     created_before: dt.datetime | None = None
+    overdue: bool | None = None
+    over_budget: bool | None = None
+
+
+def _overdue() -> ColumnElement[bool]:
+    """The SQL twin of `Experiment.overdue`."""
+    return and_(
+        Experiment.status.in_(OPEN_STATUSES),
+        Experiment.planned_end_at.is_not(None),
+        Experiment.planned_end_at < utcnow(),
+    )
+
+
+def _over_budget() -> ColumnElement[bool]:
+    """The SQL twin of `Experiment.over_budget`."""
+    return and_(
+        Experiment.budget_planned_amount.is_not(None),
+        Experiment.budget_spent_amount > Experiment.budget_planned_amount,
+    )
 
 
 async def get_experiment(
@@ -49,6 +75,10 @@ async def list_experiments(
         statement = statement.where(Experiment.created_at >= filters.created_after)
     if filters.created_before is not None:
         statement = statement.where(Experiment.created_at < filters.created_before)
+    if filters.overdue is not None:
+        statement = statement.where(_overdue() if filters.overdue else not_(_overdue()))
+    if filters.over_budget is not None:
+        statement = statement.where(_over_budget() if filters.over_budget else not_(_over_budget()))
     sort_column = Experiment.updated_at if order.value.endswith("updated_at") else Experiment.created_at
     statement = paginate(
         statement,

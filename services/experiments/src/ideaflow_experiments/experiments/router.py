@@ -98,6 +98,12 @@ async def list_experiments(
         Timestamp | None, Query(description="Created at or after this instant (RFC 3339).")
     ] = None,
     created_before: Annotated[Timestamp | None, Query(description="Created before this instant (RFC 3339).")] = None,
+    overdue: Annotated[
+        bool | None, Query(description="Only experiments whose time box has (true) or has not (false) overrun.")
+    ] = None,
+    over_budget: Annotated[
+        bool | None, Query(description="Only experiments that spent more (true) or not more (false) than planned.")
+    ] = None,
     order_by: ExperimentOrder = ExperimentOrder.CREATED_AT_DESC,
 ) -> Page[ExperimentPublic]:
     """The organisation's experiments, newest first unless `order_by` says otherwise."""
@@ -107,6 +113,8 @@ async def list_experiments(
         type=experiment_type,
         created_after=created_after,
         created_before=created_before,
+        overdue=overdue,
+        over_budget=over_budget,
     )
     experiments, token = await service.list_experiments(
         session, identity=identity, filters=filters, order=order_by, page=page

@@ -5,13 +5,21 @@ import enum
 import uuid
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from ideaflow_experiments.experiments.models import ExperimentStatus, ExperimentType
 from ideaflow_shared.types import NonBlank, PatchModel, ShortText, Storable, Timestamp
 
 HypothesisText = Annotated[str, StringConstraints(min_length=1, max_length=5000), NonBlank]
 PlanText = Annotated[str, StringConstraints(max_length=5000), Storable]
+
+PrincipalId = Annotated[str, StringConstraints(min_length=1, max_length=200), NonBlank]
+Team = Annotated[list[PrincipalId], Field(max_length=50, description="Principal ids of the people running it.")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(description="ISO 4217 code, e.g. EUR.")]
+MinorUnits = Annotated[
+    StrictInt,
+    Field(ge=0, le=1_000_000_000_000, description="An amount in the currency's minor unit (cents for EUR)."),
+]
 
 _HYPOTHESIS = "We believe that … (what must be true for the idea to work)."
 _TEST_DESCRIPTION = "To verify that, we will … (what the experiment does)."
@@ -31,6 +39,9 @@ class ExperimentCreate(BaseModel):
                     "type": "ab_test",
                     "planned_start_at": "2026-02-01T09:00:00Z",
                     "planned_end_at": "2026-02-15T17:00:00Z",
+                    "team": ["user-4711"],
+                    "budget_planned_amount": 50000,
+                    "budget_currency": "EUR",
                 }
             ]
         },
@@ -43,6 +54,9 @@ class ExperimentCreate(BaseModel):
     type: ExperimentType
     planned_start_at: Timestamp | None = Field(default=None, description="When the experiment should start.")
     planned_end_at: Timestamp | None = Field(default=None, description=_PLANNED_END)
+    team: Team = Field(default_factory=list)
+    budget_planned_amount: MinorUnits | None = Field(default=None, description="The planned budget in minor units.")
+    budget_currency: Currency | None = Field(default=None, description="Required with a planned budget.")
 
 
 class ExperimentUpdate(PatchModel):
@@ -58,6 +72,10 @@ class ExperimentUpdate(PatchModel):
     type: ExperimentType | None = None
     planned_start_at: Timestamp | None = None
     planned_end_at: Timestamp | None = Field(default=None, description=_PLANNED_END)
+    owner_id: PrincipalId | None = Field(default=None, description="Hand the experiment over to someone else.")
+    team: Team | None = None
+    budget_planned_amount: MinorUnits | None = None
+    budget_currency: Currency | None = Field(default=None, description="Fixed once costs are recorded.")
 
 
 class ExperimentPublic(BaseModel):
@@ -70,9 +88,15 @@ class ExperimentPublic(BaseModel):
     test_description: str
     type: ExperimentType
     status: ExperimentStatus
-    owner_id: str = Field(description="The principal id of whoever created the experiment.")
+    owner_id: str = Field(description="The principal id of whoever is responsible (the creator unless handed over).")
+    team: list[str]
     planned_start_at: dt.datetime | None
     planned_end_at: dt.datetime | None
+    overdue: bool = Field(description="Still draft or running after `planned_end_at`: the time box has overrun.")
+    budget_planned_amount: int | None = Field(description="The planned budget in the currency's minor unit.")
+    budget_currency: str | None
+    budget_spent_amount: int = Field(description="The sum of the recorded costs, in minor units.")
+    over_budget: bool = Field(description="More was spent than planned.")
     started_at: dt.datetime | None = Field(description="When it started; its pre-registered parts are locked since.")
     concluded_at: dt.datetime | None
     decided_at: dt.datetime | None

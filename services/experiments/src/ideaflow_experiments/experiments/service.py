@@ -26,6 +26,11 @@ def _ensure_plan_is_consistent(start: dt.datetime | None, end: dt.datetime | Non
         raise UnprocessableContent.at(pointer, "planned_end_at must not be before planned_start_at.")
 
 
+def _ensure_budget_has_currency(amount: int | None, currency: str | None, *, pointer: str) -> None:
+    if amount is not None and currency is None:
+        raise UnprocessableContent.at(pointer, "A planned budget needs its currency (budget_currency).")
+
+
 async def create_experiment(
     session: AsyncSession, *, identity: Identity, ideas: IdeasClient, data: ExperimentCreate
 ) -> Experiment:
@@ -35,6 +40,7 @@ async def create_experiment(
     organisation's idea looks missing. When that service is unreachable nothing is written.
     """
     _ensure_plan_is_consistent(data.planned_start_at, data.planned_end_at, pointer="/body/planned_end_at")
+    _ensure_budget_has_currency(data.budget_planned_amount, data.budget_currency, pointer="/body/budget_currency")
     if await ideas.get_idea(data.idea_id, identity=identity) is None:
         raise UnprocessableContent.at("/body/idea_id", f"Your organisation has no idea with id {data.idea_id}.")
     now = utcnow()
@@ -50,6 +56,10 @@ async def create_experiment(
         owner_id=identity.principal_id,
         planned_start_at=data.planned_start_at,
         planned_end_at=data.planned_end_at,
+        team=list(dict.fromkeys(data.team)),
+        budget_planned_amount=data.budget_planned_amount,
+        budget_currency=data.budget_currency,
+        budget_spent_amount=0,
         created_at=now,
         updated_at=now,
         version=1,
@@ -82,6 +92,16 @@ async def list_experiments(
     )
 
 
+def _ensure_budget_change_is_consistent(experiment: Experiment, changes: dict[str, object]) -> None:
+    """Costs are recorded in the budget's currency, so it stays fixed once there are any."""
+    currency = changes.get("budget_currency", experiment.budget_currency)
+    if currency != experiment.budget_currency and experiment.budget_spent_amount > 0:
+        raise Conflict(f"Costs are already recorded in {experiment.budget_currency}; the currency cannot change.")
+    amount = changes.get("budget_planned_amount", experiment.budget_planned_amount)
+    pointer = "/body/budget_planned_amount" if "budget_planned_amount" in changes else "/body/budget_currency"
+    _ensure_budget_has_currency(amount, currency, pointer=pointer)  # type: ignore[arg-type]
+
+
 async def update_experiment(
     session: AsyncSession,
     *,
@@ -102,6 +122,9 @@ async def update_experiment(
             changes.get("planned_end_at", experiment.planned_end_at),
             pointer="/body/planned_end_at" if "planned_end_at" in changes else "/body/planned_start_at",
         )
+    _ensure_budget_change_is_consistent(experiment, changes)
+    if "team" in changes:
+        changes["team"] = list(dict.fromkeys(changes["team"]))
     for field, value in changes.items():
         setattr(experiment, field, value)
     experiment.version += 1
