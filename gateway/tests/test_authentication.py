@@ -1,9 +1,15 @@
 """Who may call through the gateway, and what of the caller's credentials reaches a service."""
 
+import asyncio
 import uuid
 
 import httpx
+from sqlalchemy import update
 
+from ideaflow_gateway.api_keys.models import ApiKey
+from ideaflow_gateway.api_keys.service import hash_key
+from ideaflow_gateway.authentication import Authenticator
+from ideaflow_shared.db import utcnow
 from ideaflow_shared.identity import verify_token
 from ideaflow_shared.testing import TEST_TOKEN_SECRET, new_identity
 
@@ -92,3 +98,18 @@ async def test_the_request_id_is_echoed_and_passed_on_with_the_trace(client: htt
     assert headers["traceparent"].startswith(f"00-{trace_id}-")
     assert response.json()["query"] == "page_size=5&tag=a%20b"
     assert response.headers["x-upstream"] == "recording"
+
+
+async def test_a_verified_key_is_remembered_for_the_cache_time_then_checked_again(gateway, issue_key) -> None:
+    key = await issue_key("member")
+    cached = Authenticator(token_secret=TEST_TOKEN_SECRET, cache_seconds=60)
+    uncached = Authenticator(token_secret=TEST_TOKEN_SECRET, cache_seconds=0)
+    cached.sessionmaker = uncached.sessionmaker = gateway.state.sessionmaker
+
+    callers = await asyncio.gather(*(cached.authenticate(key) for _ in range(10)))
+    async with gateway.state.sessionmaker() as session, session.begin():
+        await session.execute(update(ApiKey).where(ApiKey.key_hash == hash_key(key)).values(revoked_at=utcnow()))
+
+    assert all(caller is callers[0] for caller in callers)  # one lookup, one minted token
+    assert await cached.authenticate(key) is callers[0]  # revocation waits for the cache to expire
+    assert await uncached.authenticate(key) is None
