@@ -164,11 +164,13 @@ def wrk(url: str, header: str, connections: int, seconds: int, pids: dict[str, i
     CPU per request hardly depends on what else the shared machine runs, unlike throughput.
     """
     before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
-    command = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", header, url]
+    command = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-H", header, url]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
     if "Non-2xx" in output:
         raise RuntimeError(f"wrk saw errors:\n{output}")
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    if requests == 0:
+        raise RuntimeError(f"no request completed; is the machine overloaded?\n{output}")
     cpu = {f"{name}_cpu_ms": (_cpu_seconds(pid) - before[name]) * 1000 / requests for name, pid in pids.items()}
     return {
         **cpu,
