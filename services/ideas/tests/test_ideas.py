@@ -190,3 +190,58 @@ async def test_same_key_in_another_organisation_is_independent(caller: Caller, c
 
     assert mine.status_code == theirs.status_code == 201
     assert mine.json()["id"] != theirs.json()["id"]
+
+
+async def test_an_idea_keeps_its_full_fields(caller: Caller) -> None:
+    full = {
+        **IDEA,
+        "expected_benefit": "Fewer abandoned weekly orders.",
+        "department": "Sales",
+        "attachments": [{"url": "https://example.com/sketch.png", "title": "Sketch"}, {"url": "http://intra/x"}],
+    }
+
+    idea = await create(caller, **full)
+
+    assert idea["expected_benefit"] == full["expected_benefit"]
+    assert idea["department"] == "sales"
+    assert idea["challenge_id"] is None
+    assert idea["attachments"] == [
+        {"url": "https://example.com/sketch.png", "title": "Sketch"},
+        {"url": "http://intra/x", "title": None},
+    ]
+    assert (idea["up_votes"], idea["dots"]) == (0, 0)
+    assert (await caller.get(f"/v1/ideas/{idea['id']}")).json() == idea
+    assert [
+        found["id"] for found in (await caller.get("/v1/ideas", params={"department": "sales"})).json()["items"]
+    ] == [idea["id"]]
+
+
+async def test_attachments_are_bounded_http_links(caller: Caller) -> None:
+    not_http = await caller.post("/v1/ideas", json={**IDEA, "attachments": [{"url": "javascript:alert(1)"}]})
+    too_many = await caller.post("/v1/ideas", json={**IDEA, "attachments": [{"url": "https://a.example"}] * 11})
+
+    assert not_http.status_code == too_many.status_code == 422
+    assert not_http.json()["errors"][0]["pointer"].startswith("/body/attachments/0/url")
+    assert (await caller.get("/v1/ideas")).json()["items"] == []
+
+
+async def test_my_ideas_are_the_ones_i_submitted_under_my_name(caller: Caller, caller_factory) -> None:
+    colleague = caller_factory(organization_id=caller.identity.organization_id)
+    mine = await create(caller, title="Mine")
+    await create(caller, title="Mine, anonymous", anonymous=True)
+    await create(colleague, title="Theirs")
+
+    listed = (await caller.get("/v1/ideas/mine")).json()["items"]
+
+    assert [idea["id"] for idea in listed] == [mine["id"]]
+
+
+async def test_callers_without_a_participant_role_cannot_submit(caller_factory) -> None:
+    integration = caller_factory("integration")
+    reviewer = caller_factory("reviewer", organization_id=integration.identity.organization_id)
+
+    refused = await integration.post("/v1/ideas", json=IDEA)
+
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == PROBLEM_JSON
+    assert (await reviewer.post("/v1/ideas", json=IDEA)).status_code == 201

@@ -20,10 +20,27 @@ class IdeaFilters:
     tag: str | None = None
     created_after: dt.datetime | None = None
     created_before: dt.datetime | None = None
+    challenge_id: uuid.UUID | None = None
+    department: str | None = None
+    # "My ideas": only ever the caller's own principal, so anonymous ideas never match.
+    author_id: str | None = None
 
 
-async def get_idea(session: AsyncSession, *, organization_id: uuid.UUID, idea_id: uuid.UUID) -> Idea | None:
-    return await session.scalar(select(Idea).where(Idea.organization_id == organization_id, Idea.id == idea_id))
+async def get_idea(
+    session: AsyncSession, *, organization_id: uuid.UUID, idea_id: uuid.UUID, for_update: bool = False
+) -> Idea | None:
+    statement = select(Idea).where(Idea.organization_id == organization_id, Idea.id == idea_id)
+    if for_update:  # serialises changes to the idea's vote totals (PostgreSQL)
+        statement = statement.with_for_update()
+    return await session.scalar(statement)
+
+
+async def get_idea_by_follow_token(
+    session: AsyncSession, *, organization_id: uuid.UUID, token_hash: bytes
+) -> Idea | None:
+    return await session.scalar(
+        select(Idea).where(Idea.organization_id == organization_id, Idea.follow_token_hash == token_hash)
+    )
 
 
 async def list_ideas(
@@ -41,6 +58,12 @@ async def list_ideas(
         statement = statement.where(Idea.category == filters.category)
     if filters.tag is not None:
         statement = statement.where(Idea.id.in_(select(IdeaTag.idea_id).where(IdeaTag.tag == filters.tag)))
+    if filters.challenge_id is not None:
+        statement = statement.where(Idea.challenge_id == filters.challenge_id)
+    if filters.department is not None:
+        statement = statement.where(Idea.department == filters.department)
+    if filters.author_id is not None:
+        statement = statement.where(Idea.author_id == filters.author_id)
     if filters.created_after is not None:
         statement = statement.where(Idea.created_at >= filters.created_after)
     if filters.created_before is not None:

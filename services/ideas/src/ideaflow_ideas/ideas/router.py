@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from ideaflow_ideas.anonymity import FOLLOW_TOKEN_HEADER, FollowToken
 from ideaflow_ideas.db import idempotency_keys
 from ideaflow_ideas.ideas import service
 from ideaflow_ideas.ideas.models import Idea, IdeaCategory, IdeaStage
@@ -12,7 +13,7 @@ from ideaflow_ideas.ideas.repository import IdeaFilters
 from ideaflow_ideas.ideas.schemas import IdeaCreate, IdeaOrder, IdeaPublic, IdeaUpdate
 from ideaflow_shared.db import SessionDep
 from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.idempotency import REPLAY_HEADER, Created, IdempotencyKey, create_idempotently
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
@@ -37,9 +38,14 @@ def _public(idea: Idea) -> IdeaPublic:
             "headers": {
                 **_ETAG_HEADER,
                 "Location": {"description": "The new idea's URL.", "schema": {"type": "string"}},
+                FOLLOW_TOKEN_HEADER: {
+                    "description": "Anonymous ideas only, shown once and never stored: send it back to follow "
+                    "the idea (`GET /v1/ideas/followed`) and to answer questions as its author.",
+                    "schema": {"type": "string"},
+                },
             }
         },
-        **problem_responses(409, 422),
+        **problem_responses(403, 409, 422),
     },
 )
 async def create_idea(
@@ -49,17 +55,23 @@ async def create_idea(
     identity: CurrentIdentity,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Record a new idea in the `submitted` stage.
+    """Record a new idea in the `submitted` stage, in the inbox or in a challenge in ideation.
 
-    With `anonymous: true` no trace of the author is stored. Send an `Idempotency-Key` to make
-    retries safe: the first response is replayed instead of creating a second idea.
+    With `anonymous: true` no trace of the author is stored; the `Follow-Token` header of the
+    answer is the submitter's only link to the idea. Send an `Idempotency-Key` to make retries
+    safe: the first response is replayed instead of creating a second idea (a replay cannot
+    repeat the follow token, which is never stored).
     """
+    follow_token: str | None = None
 
     async def create() -> Created:
-        idea = await service.create_idea(session, identity=identity, data=payload)
+        nonlocal follow_token
+        submitted = await service.create_idea(session, identity=identity, data=payload)
+        follow_token = submitted.follow_token
+        idea = submitted.idea
         return Created(body=_public(idea), location=f"/v1/ideas/{idea.id}", etag=etag_for(idea.version))
 
-    return await create_idempotently(
+    response = await create_idempotently(
         session,
         table=idempotency_keys,
         organization_id=identity.organization_id,
@@ -67,6 +79,9 @@ async def create_idea(
         request=payload,
         create=create,
     )
+    if follow_token is not None and REPLAY_HEADER not in response.headers:
+        response.headers[FOLLOW_TOKEN_HEADER] = follow_token
+    return response
 
 
 @router.get("", response_model=Page[IdeaPublic], summary="List ideas", responses=problem_responses(422))
@@ -82,14 +97,56 @@ async def list_ideas(
         Timestamp | None, Query(description="Created at or after this instant (RFC 3339).")
     ] = None,
     created_before: Annotated[Timestamp | None, Query(description="Created before this instant (RFC 3339).")] = None,
+    challenge_id: Annotated[uuid.UUID | None, Query(description="Only ideas of this challenge.")] = None,
+    department: Annotated[Label | None, Query(description="Only ideas from this department.")] = None,
     order_by: IdeaOrder = IdeaOrder.CREATED_AT_DESC,
 ) -> Page[IdeaPublic]:
     """The organisation's ideas, newest first unless `order_by` says otherwise."""
     filters = IdeaFilters(
-        stage=stage, category=category, tag=tag, created_after=created_after, created_before=created_before
+        stage=stage,
+        category=category,
+        tag=tag,
+        created_after=created_after,
+        created_before=created_before,
+        challenge_id=challenge_id,
+        department=department,
     )
     ideas, token = await service.list_ideas(session, identity=identity, filters=filters, order=order_by, page=page)
     return Page(items=[_public(idea) for idea in ideas], next_page_token=token)
+
+
+@router.get("/mine", response_model=Page[IdeaPublic], summary="List my ideas", responses=problem_responses(422))
+async def list_my_ideas(
+    *,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    page: PageRequestDep,
+    stage: IdeaStage | None = None,
+    order_by: IdeaOrder = IdeaOrder.CREATED_AT_DESC,
+) -> Page[IdeaPublic]:
+    """The ideas the caller submitted under their name. Anonymous ones are not here, by design:
+    follow those with their follow token (`GET /v1/ideas/followed`)."""
+    filters = IdeaFilters(stage=stage, author_id=identity.principal_id)
+    ideas, token = await service.list_ideas(session, identity=identity, filters=filters, order=order_by, page=page)
+    return Page(items=[_public(idea) for idea in ideas], next_page_token=token)
+
+
+@router.get(
+    "/followed",
+    response_model=IdeaPublic,
+    summary="Follow my anonymous idea",
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+)
+async def get_followed_idea(
+    *, session: SessionDep, identity: CurrentIdentity, follow_token: FollowToken = None, response: Response
+) -> IdeaPublic:
+    """The anonymous idea whose `Follow-Token` the caller sends: its stage and progress.
+
+    Any other token, or none, is a 404: the answer never tells whether an idea is anonymous.
+    """
+    idea = await service.get_followed_idea(session, identity=identity, follow_token=follow_token)
+    response.headers["ETag"] = etag_for(idea.version)
+    return _public(idea)
 
 
 @router.get(
@@ -110,7 +167,7 @@ async def get_idea(
     "/{idea_id}",
     response_model=IdeaPublic,
     summary="Change an idea",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 412, 422, 428)},
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422, 428)},
 )
 async def update_idea(
     idea_id: uuid.UUID,
@@ -131,7 +188,7 @@ async def update_idea(
     "/{idea_id}",
     status_code=204,
     summary="Delete an idea",
-    responses=problem_responses(403, 404, 412, 422, 428),
+    responses=problem_responses(403, 404, 409, 412, 422, 428),
 )
 async def delete_idea(
     idea_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, if_match: IfMatch = None

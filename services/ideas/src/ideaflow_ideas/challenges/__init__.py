@@ -1,0 +1,1 @@
+"""Challenges (brainstorm campaigns): `/v1/challenges`."""

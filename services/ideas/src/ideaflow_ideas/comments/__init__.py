@@ -1,0 +1,1 @@
+"""Comments on ideas: `/v1/ideas/{idea_id}/comments`."""
