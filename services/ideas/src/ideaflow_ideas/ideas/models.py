@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ideaflow_ideas.db import Base
@@ -32,8 +32,8 @@ class IdeaCategory(enum.StrEnum):
     OTHER = "other"
 
 
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
-    # Stored as plain strings with a CHECK constraint, so new values are a one-line migration.
+def string_enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    """Stored as a plain string with a CHECK constraint, so a new value is a one-line migration."""
     return Enum(
         kind,
         name=name,
@@ -49,6 +49,9 @@ class Idea(Base):
     __table_args__ = (
         Index("ix_ideas_org_created", "organization_id", "created_at", "id"),
         Index("ix_ideas_org_updated", "organization_id", "updated_at", "id"),
+        Index("ix_ideas_org_author", "organization_id", "author_id", "created_at", "id"),
+        Index("ix_ideas_org_challenge", "organization_id", "challenge_id", "created_at", "id"),
+        Index("ix_ideas_follow_token_hash", "follow_token_hash", unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -56,10 +59,20 @@ class Idea(Base):
     title: Mapped[str] = mapped_column(String(200))
     problem: Mapped[str] = mapped_column(Text)
     proposal: Mapped[str] = mapped_column(Text)
-    category: Mapped[IdeaCategory] = mapped_column(_enum(IdeaCategory, "idea_category"))
-    stage: Mapped[IdeaStage] = mapped_column(_enum(IdeaStage, "idea_stage"), default=IdeaStage.SUBMITTED)
+    expected_benefit: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[IdeaCategory] = mapped_column(string_enum(IdeaCategory, "idea_category"))
+    stage: Mapped[IdeaStage] = mapped_column(string_enum(IdeaStage, "idea_stage"), default=IdeaStage.SUBMITTED)
     # None when the idea is anonymous: the author is then not stored in any form.
     author_id: Mapped[str | None] = mapped_column(String(200))
+    # The author's department; an anonymous author may withhold it (see docs/anonymity.md).
+    department: Mapped[str | None] = mapped_column(String(40))
+    challenge_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("challenges.id"))
+    # Links only, never uploads: [{"url": ..., "title": ...}].
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # SHA-256 of the anonymous submitter's follow token; the token itself is shown once and not kept.
+    follow_token_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    up_votes: Mapped[int] = mapped_column(default=0)
+    dots: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
