@@ -9,6 +9,9 @@ from ideaflow_experiments.db import Base
 from ideaflow_experiments.experiments.lifecycle_router import router as experiment_lifecycle_router
 from ideaflow_experiments.experiments.router import router as experiments_router
 from ideaflow_experiments.ideas_service import ideas_client_lifespan
+from ideaflow_experiments.metrics.results_router import router as results_router
+from ideaflow_experiments.metrics.router import router as metrics_router
+from ideaflow_experiments.metrics.verdict_router import router as verdict_router
 from ideaflow_experiments.settings import ExperimentsSettings, get_settings
 from ideaflow_shared.app import create_service_app
 
@@ -22,7 +25,14 @@ def create_app(settings: ExperimentsSettings | None = None) -> FastAPI:
         title="Ideaflow experiments service",
         description="Small, pre-registered experiments that test the ideas worth testing.",
         settings=settings,
-        routers=[experiments_router, experiment_lifecycle_router, costs_router],
+        routers=[
+            experiments_router,
+            experiment_lifecycle_router,
+            costs_router,
+            metrics_router,
+            results_router,
+            verdict_router,
+        ],
         migrations_path=MIGRATIONS,
         metadata=Base.metadata,
         openapi_tags=[{"name": "experiments", "description": "Experiments (test cards) that test an idea."}],

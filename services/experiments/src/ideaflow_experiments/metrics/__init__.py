@@ -1,0 +1,1 @@
+"""Metrics of an experiment, their results and the verdict computed from them."""
