@@ -1,0 +1,1 @@
+"""Themes: recurring needs found in feedback as it arrives (`/v1/themes`)."""

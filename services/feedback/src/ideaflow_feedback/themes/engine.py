@@ -1,0 +1,177 @@
+"""The theme engine, free of storage: vectors, an index of candidate themes, nearest-centroid assignment.
+
+Each item is compared only with the few themes that share one of its index keys, never with every
+stored item, so the cost of assigning an item does not grow with the number of items stored. Index
+keys are a vector's strongest features (for sparse lexical vectors) or the buckets of random
+hyperplane hashing (for dense embeddings): either way a bounded handful per vector.
+"""
+
+import math
+import random
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+Vector = dict[int, float]
+"""A sparse vector: feature index → weight. Dense embeddings use indexes 0..n-1."""
+
+CENTROID_FEATURES = 256
+"""A centroid keeps only its strongest features, so a theme's stored size is bounded."""
+
+
+class Embedder(Protocol):
+    """Turns texts into unit vectors. Items at least `threshold` similar to a theme join it; items at
+    least `duplicate_threshold` similar to an earlier item of the same customer are near-duplicates."""
+
+    name: str
+    threshold: float
+    duplicate_threshold: float
+
+    def embed(self, texts: Sequence[str]) -> list[Vector]: ...
+
+    def index_keys(self, vector: Mapping[int, float]) -> list[str]: ...
+
+
+def normalised(vector: Mapping[int, float]) -> Vector:
+    norm = math.sqrt(sum(weight * weight for weight in vector.values()))
+    return {feature: weight / norm for feature, weight in vector.items()} if norm else {}
+
+
+def cosine(a: Mapping[int, float], b: Mapping[int, float]) -> float:
+    """Dot product of two unit vectors, iterating the shorter one."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(weight * b.get(feature, 0.0) for feature, weight in a.items())
+
+
+def trimmed(vector: Mapping[int, float], size: int = CENTROID_FEATURES) -> Vector:
+    if len(vector) <= size:
+        return dict(vector)
+    return dict(sorted(vector.items(), key=lambda item: -abs(item[1]))[:size])
+
+
+def mean_with(centroid: Mapping[int, float], count: int, vector: Mapping[int, float], *, weight: int = 1) -> Vector:
+    """The centroid of `count` vectors after adding (weight > 0) or removing (weight < 0) one more."""
+    total = count + weight
+    if total <= 0:
+        return {}
+    merged = {feature: value * count for feature, value in centroid.items()}
+    for feature, value in vector.items():
+        merged[feature] = merged.get(feature, 0.0) + weight * value
+    return trimmed({feature: value / total for feature, value in merged.items() if abs(value) > 1e-9})
+
+
+def combined(centroids: Iterable[tuple[Mapping[int, float], int]]) -> Vector:
+    """The centroid of several themes' items, each theme weighed by its size (merging themes)."""
+    merged: dict[int, float] = {}
+    total = 0
+    for centroid, count in centroids:
+        total += count
+        for feature, value in centroid.items():
+            merged[feature] = merged.get(feature, 0.0) + value * count
+    return trimmed({feature: value / total for feature, value in merged.items()}) if total else {}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    theme_id: str
+    centroid: Mapping[int, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    theme_id: str
+    similarity: float
+
+
+def nearest(vector: Mapping[int, float], candidates: Iterable[Candidate], *, threshold: float) -> Match | None:
+    """The most similar candidate theme, when it is similar enough; None means: start a new theme."""
+    unit = normalised(vector)
+    best: Match | None = None
+    for candidate in candidates:
+        similarity = cosine(unit, normalised(candidate.centroid))
+        if best is None or similarity > best.similarity:
+            best = Match(candidate.theme_id, similarity)
+    return best if best is not None and best.similarity >= threshold else None
+
+
+# Lexical engine ----------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_STOPWORD_TEXT = """
+a an the and or but if of to in on at by for with from as is are was were be been it its this that these
+those i me my we our us you your he she they them their there here what which who when where why how all any
+can could would should will shall may might must do does did done have has had not no so too very just only
+please pls thanks thank hi hello also again still even more most much many some such than then into out up
+about over would like love want need needs get got make let lets one im dont cant isnt doesnt ich wir die
+der das und oder bitte ist nicht mit für fur auf ein eine es zu den dem von
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_SUFFIXES = ("ing", "edly", "ed", "es", "s", "ly", "en", "er")
+_FEATURE_SPACE = 1 << 22
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-case, accent-free, stemmed content words."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(char for char in folded if not unicodedata.combining(char))
+    return [_stem(word) for word in _WORD.findall(plain) if word not in _STOPWORDS and len(word) > 1]
+
+
+def _feature(name: str) -> int:
+    return zlib.crc32(name.encode()) % _FEATURE_SPACE
+
+
+class LexicalEmbedder:
+    """Hashed words and character 4-grams: no model, no dependency, tolerant of typos and inflection."""
+
+    name = "lexical"
+    threshold = 0.22
+    duplicate_threshold = 0.5
+    keys_per_vector = 6
+
+    def embed(self, texts: Sequence[str]) -> list[Vector]:
+        return [self._embed_one(text) for text in texts]
+
+    def _embed_one(self, text: str) -> Vector:
+        vector: dict[int, float] = {}
+        for word in words(text):
+            vector[_feature("w:" + word)] = vector.get(_feature("w:" + word), 0.0) + 1.0
+            padded = f" {word} "
+            for start in range(len(padded) - 3):
+                gram = _feature("c:" + padded[start : start + 4])
+                vector[gram] = vector.get(gram, 0.0) + 0.3
+        return normalised(
+            {feature: 1 + math.log(weight) if weight > 1 else weight for feature, weight in vector.items()}
+        )
+
+    def index_keys(self, vector: Mapping[int, float]) -> list[str]:
+        strongest = sorted(vector.items(), key=lambda item: -item[1])[: self.keys_per_vector]
+        return [f"f{feature}" for feature, _ in strongest]
+
+
+class HyperplaneKeys:
+    """Random-hyperplane hashing of dense vectors: similar vectors share a bucket in at least one band."""
+
+    def __init__(self, dimensions: int, *, bands: int = 8, bits: int = 6, seed: int = 20261128) -> None:
+        generator = random.Random(seed)
+        self._planes = [
+            [[generator.gauss(0.0, 1.0) for _ in range(dimensions)] for _ in range(bits)] for _ in range(bands)
+        ]
+
+    def keys(self, vector: Mapping[int, float]) -> list[str]:
+        keys = []
+        for band, planes in enumerate(self._planes):
+            bits = "".join("1" if sum(plane[i] * v for i, v in vector.items()) >= 0 else "0" for plane in planes)
+            keys.append(f"b{band}:{bits}")
+        return keys
