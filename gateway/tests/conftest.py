@@ -9,25 +9,26 @@ import httpx
 import pytest
 import uvicorn
 from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from ideaflow_gateway.api_keys.schemas import ApiKeyCreate
 from ideaflow_gateway.api_keys.service import create_api_key
-from ideaflow_gateway.main import create_app
+from ideaflow_gateway.main import GatewayApp, create_app
 from ideaflow_gateway.settings import GatewaySettings
 from ideaflow_ideas.main import create_app as create_ideas_app
 from ideaflow_ideas.settings import IdeasSettings
 from ideaflow_shared.testing import TEST_TOKEN_SECRET, free_port, fresh_database_url
 
 ALLOWED_ORIGIN = "https://app.example.com"
-UPSTREAM_TIMEOUT_SECONDS = 2  # generous: the suite shares a busy machine
+# Generous for the services, which share a busy machine; the impatient gateway times out early.
+UPSTREAM_TIMEOUT_SECONDS = 10
+IMPATIENT_TIMEOUT_SECONDS = 0.5
 MAX_BODY_BYTES = 64 * 1024
 
 IssueKey = Callable[..., Awaitable[str]]
 
 SLOW_PATH = "/v1/experiments/slow"
-SLOW_SECONDS = 3
+SLOW_SECONDS = 1.5
 RECORDING_DOCUMENT = {"openapi": "3.1.0", "info": {"title": "recording", "version": "0"}, "paths": {}}
 
 
@@ -112,7 +113,7 @@ async def gateway_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-async def gateway(ideas_url: str, recording_url: str, gateway_database_url: str) -> AsyncIterator[FastAPI]:
+async def gateway(ideas_url: str, recording_url: str, gateway_database_url: str) -> AsyncIterator[GatewayApp]:
     """Ideas behind it for real, experiments played by the recording upstream, feedback down."""
     settings = GatewaySettings(
         environment="development",
@@ -134,14 +135,36 @@ async def gateway(ideas_url: str, recording_url: str, gateway_database_url: str)
 
 
 @pytest.fixture(scope="session")
-async def client(gateway: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def impatient_client(
+    gateway: GatewayApp, ideas_url: str, recording_url: str, gateway_database_url: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A second gateway on the same database that gives the services only half a second."""
+    settings = GatewaySettings(
+        environment="development",
+        database_url=gateway_database_url,
+        internal_token_secret=TEST_TOKEN_SECRET,
+        migrate_on_start=False,
+        ideas_url=ideas_url,
+        experiments_url=recording_url,
+        upstream_timeout_seconds=IMPATIENT_TIMEOUT_SECONDS,
+        log_level="warning",
+    )
+    app = create_app(settings)
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://impatient-gateway") as client:
+            yield client
+
+
+@pytest.fixture(scope="session")
+async def client(gateway: GatewayApp) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=gateway)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
         yield client
 
 
 @pytest.fixture
-def issue_key(gateway: FastAPI) -> IssueKey:
+def issue_key(gateway: GatewayApp) -> IssueKey:
     """Create a key straight in the gateway's database (as the CLI does) and answer its secret."""
 
     async def issue(*roles: str, organization_id: uuid.UUID | None = None) -> str:
@@ -149,7 +172,7 @@ def issue_key(gateway: FastAPI) -> IssueKey:
             _, secret = await create_api_key(
                 session,
                 organization_id=organization_id or uuid.uuid4(),
-                data=ApiKeyCreate(name="test key", roles=list(roles) or ["member"]),
+                data=ApiKeyCreate(name="test key", roles=list(roles) or ["employee"]),
             )
         return secret
 

@@ -39,7 +39,7 @@ async def test_an_unknown_key_is_refused(client: httpx.AsyncClient) -> None:
 
 
 async def test_the_key_is_accepted_as_x_api_key_and_as_bearer(client: httpx.AsyncClient, issue_key) -> None:
-    key = await issue_key("member")
+    key = await issue_key("employee")
 
     assert (await client.get("/v1/ideas", headers={"X-API-Key": key})).status_code == 200
     assert (await client.get("/v1/ideas", headers={"Authorization": f"Bearer {key}"})).status_code == 200
@@ -49,7 +49,7 @@ async def test_the_key_is_accepted_as_x_api_key_and_as_bearer(client: httpx.Asyn
 async def test_a_revoked_key_stops_working(client: httpx.AsyncClient, issue_key) -> None:
     organization_id = uuid.uuid4()
     admin = {"X-API-Key": await issue_key("admin", organization_id=organization_id)}
-    created = await client.post("/v1/api-keys", json={"name": "to revoke", "roles": ["member"]}, headers=admin)
+    created = await client.post("/v1/api-keys", json={"name": "to revoke", "roles": ["employee"]}, headers=admin)
     doomed = {"X-API-Key": created.json()["secret"]}
     assert (await client.get("/v1/ideas", headers=doomed)).status_code == 200
 
@@ -101,7 +101,7 @@ async def test_the_request_id_is_echoed_and_passed_on_with_the_trace(client: htt
 
 
 async def test_a_verified_key_is_remembered_for_the_cache_time_then_checked_again(gateway, issue_key) -> None:
-    key = await issue_key("member")
+    key = await issue_key("employee")
     cached = Authenticator(token_secret=TEST_TOKEN_SECRET, cache_seconds=60)
     uncached = Authenticator(token_secret=TEST_TOKEN_SECRET, cache_seconds=0)
     cached.sessionmaker = uncached.sessionmaker = gateway.state.sessionmaker

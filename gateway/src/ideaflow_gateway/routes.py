@@ -1,7 +1,7 @@
 """Which service owns which `/v1` path prefix: the one routing table of the gateway."""
 
 UPSTREAM_PREFIXES: dict[str, tuple[str, ...]] = {
-    "ideas": ("/v1/challenges", "/v1/ideas"),
+    "ideas": ("/v1/challenges", "/v1/ideas", "/v1/evaluation-criteria"),
     "experiments": ("/v1/experiments", "/v1/assumptions", "/v1/learnings", "/v1/partners"),
     "feedback": ("/v1/feedback", "/v1/customers", "/v1/themes", "/v1/integrations"),
 }
