@@ -6,6 +6,8 @@ import httpx
 import pytest
 
 from ideaflow_gateway.documentation import SchemaConflict, merge_documents
+from ideaflow_gateway.proxy import AUTHENTICATED_OWN_PREFIXES
+from ideaflow_gateway.routes import OWNER_BY_PREFIX, path_prefix
 
 EXTERNAL = re.compile(r"https?://|fonts\.googleapis|//cdn", re.IGNORECASE)
 
@@ -52,3 +54,16 @@ async def test_documentation_pages_load_nothing_from_elsewhere(client: httpx.Asy
         served = await client.get(asset)
         assert served.status_code == 200, asset
         assert len(served.content) > 0
+
+
+async def test_every_documented_service_path_is_routed_to_its_service(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+
+    unrouted = {
+        path
+        for path in document["paths"]
+        if path.startswith("/v1/")
+        and path_prefix(path) not in OWNER_BY_PREFIX
+        and path_prefix(path) not in AUTHENTICATED_OWN_PREFIXES
+    }
+    assert unrouted == set()
