@@ -72,8 +72,9 @@ async def test_inconsistent_rules_are_refused_field_by_field(caller_factory: Cal
         f"/v1/challenges/{challenge['id']}", json={"dot_budget": 1}, headers={"If-Match": '"1"'}
     )
 
-    assert backwards.status_code == no_departments.status_code == over_cap.status_code == 422
-    assert patched.status_code == 422
+    assert backwards.status_code == no_departments.status_code == over_cap.status_code == 400
+    assert backwards.json()["errors"][0]["pointer"] == "/body/closes_at"
+    assert patched.status_code == 400
     assert patched.json()["errors"][0]["pointer"] == "/body/dots_per_idea_cap"
     assert (await manager.get("/v1/challenges")).json()["items"] == [challenge]
 

@@ -245,3 +245,10 @@ async def test_callers_without_a_participant_role_cannot_submit(caller_factory) 
     assert refused.status_code == 403
     assert refused.headers["content-type"] == PROBLEM_JSON
     assert (await reviewer.post("/v1/ideas", json=IDEA)).status_code == 201
+
+
+async def test_fixed_paths_beside_an_idea_refuse_other_methods(caller: Caller) -> None:
+    for path in ("/v1/ideas/mine", "/v1/ideas/followed"):
+        response = await caller.patch(path, json={"title": "x"})
+
+        assert response.status_code == 405

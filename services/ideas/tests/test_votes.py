@@ -88,12 +88,17 @@ async def start_challenge(caller_factory: Callable[..., Caller]) -> tuple[Caller
 async def test_dots_spread_across_ideas_up_to_the_budget(caller_factory: Callable[..., Caller]) -> None:
     manager, employee, challenge_id, (first, second, third) = await start_challenge(caller_factory)
 
-    placed = [await dots(employee, first, 3), await dots(employee, second, 2)]
+    placed = [
+        await dots(employee, first, 3),
+        await employee.request("PUT", f"/v1/ideas/{second}/dots", json={"dots": 2.0}),
+    ]
+    as_text = await employee.request("PUT", f"/v1/ideas/{third}/dots", json={"dots": "1"})
     over_budget = await dots(employee, third, 1)
     moved = [await dots(employee, first, 1), await dots(employee, third, 2)]
     budget = (await employee.get(f"/v1/challenges/{challenge_id}/dots")).json()
 
     assert [response.status_code for response in placed + moved] == [200, 200, 200, 200]
+    assert as_text.status_code == 422
     assert over_budget.status_code == 409
     assert over_budget.json()["remaining"] == 0
     assert "budget" in over_budget.json()["detail"]

@@ -55,7 +55,12 @@ async def create_challenge(
     identity: CurrentIdentity,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Create a brainstorm challenge in its `draft` phase (managers)."""
+    """Create a brainstorm challenge in its `draft` phase (managers).
+
+    Rules across fields (the window closes after it opens, departments named exactly when the
+    audience is `departments`, the per-idea cap within the budget) are refused with a 400 whose
+    `errors` point at each field.
+    """
 
     async def create() -> Created:
         challenge = await service.create_challenge(session, identity=identity, data=payload)
@@ -118,7 +123,10 @@ async def update_challenge(
     if_match: IfMatch = None,
     response: Response,
 ) -> ChallengePublic:
-    """Change some fields of a challenge that is not closed (managers). Requires `If-Match`."""
+    """Change some fields of a challenge that is not closed (managers). Requires `If-Match`.
+
+    The result must keep the rules across fields (400 pointing at each field otherwise).
+    """
     challenge = await service.update_challenge(
         session, identity=identity, challenge_id=challenge_id, if_match=if_match, data=payload
     )

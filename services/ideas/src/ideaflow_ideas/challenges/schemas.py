@@ -3,18 +3,28 @@
 import datetime as dt
 import enum
 import uuid
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from ideaflow_ideas.challenges.models import ChallengeAudience, ChallengePhase
 from ideaflow_shared.types import Label, LongText, NonBlank, PatchModel, ShortText, Timestamp
 
+
+def _number_not_text_or_bool(value: object) -> object:
+    """JSON Schema's integer includes 3.0 but not true or "3"; pydantic's lax int takes all three."""
+    if isinstance(value, bool | str):
+        raise ValueError("expected a whole number")
+    return value
+
+
+# A whole number as JSON Schema means it (3 and 3.0, never true or "3").
+WholeNumber = Annotated[int, BeforeValidator(_number_not_text_or_bool)]
 FocusQuestion = Annotated[str, StringConstraints(min_length=1, max_length=500), NonBlank]
 Note = Annotated[str, StringConstraints(max_length=2000), NonBlank]
 Departments = Annotated[list[Label], Field(max_length=50, description="Invited departments, lower-cased.")]
-DotBudget = Annotated[StrictInt, Field(ge=1, le=100, description="Dots each participant may spread across ideas.")]
-DotCap = Annotated[StrictInt, Field(ge=1, le=100, description="Most dots one participant may give one idea.")]
+DotBudget = Annotated[WholeNumber, Field(ge=1, le=100, description="Dots each participant may spread across ideas.")]
+DotCap = Annotated[WholeNumber, Field(ge=1, le=100, description="Most dots one participant may give one idea.")]
 
 
 def check_challenge_rules(
@@ -26,7 +36,11 @@ def check_challenge_rules(
     dot_budget: int,
     dots_per_idea_cap: int,
 ) -> list[tuple[str, str]]:
-    """The rules across fields, as (field, why) pairs: empty when the challenge is consistent."""
+    """The rules across fields, as (field, why) pairs: empty when the challenge is consistent.
+
+    A schema cannot express them, so they are checked by the service and refused with a 400 that
+    points at each field, like a page token that decodes to nothing.
+    """
     broken = []
     if closes_at <= opens_at:
         broken.append(("closes_at", "closes_at must be after opens_at"))
@@ -67,20 +81,6 @@ class ChallengeCreate(BaseModel):
     closes_at: Timestamp
     dot_budget: DotBudget = 10
     dots_per_idea_cap: DotCap = 3
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        broken = check_challenge_rules(
-            audience=self.audience,
-            departments=self.departments,
-            opens_at=self.opens_at,
-            closes_at=self.closes_at,
-            dot_budget=self.dot_budget,
-            dots_per_idea_cap=self.dots_per_idea_cap,
-        )
-        if broken:
-            raise ValueError("; ".join(why for _, why in broken))
-        return self
 
 
 class ChallengeUpdate(PatchModel):

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,7 @@ from ideaflow_shared.db import utcnow
 from ideaflow_shared.etag import check_if_match
 from ideaflow_shared.identity import Identity
 from ideaflow_shared.pagination import PageRequest
-from ideaflow_shared.problems import Conflict, FieldError, NotFound, UnprocessableContent
+from ideaflow_shared.problems import BadRequest, Conflict, FieldError, NotFound
 
 # The one table of phase moves. Judgement is deferred in ideation and opens in evaluation.
 PHASE_MOVES: dict[ChallengePhase, tuple[ChallengePhase, ...]] = {
@@ -92,9 +93,22 @@ async def list_challenges(
     )
 
 
+_RULE_FIELDS = ("audience", "departments", "opens_at", "closes_at", "dot_budget", "dots_per_idea_cap")
+
+
+def _ensure_consistent(fields: dict[str, Any]) -> None:
+    broken = check_challenge_rules(**{field: fields[field] for field in _RULE_FIELDS})
+    if broken:
+        raise BadRequest(
+            "; ".join(why for _, why in broken),
+            errors=[FieldError(pointer=f"/body/{field}", detail=why) for field, why in broken],
+        )
+
+
 async def create_challenge(session: AsyncSession, *, identity: Identity, data: ChallengeCreate) -> Challenge:
     """A new challenge, in draft until a manager opens its ideation."""
     ensure_any_role(identity, (MANAGER,), action="run challenges")
+    _ensure_consistent(data.model_dump())
     now = utcnow()
     challenge = Challenge(
         id=uuid.uuid4(),
@@ -119,22 +133,13 @@ async def update_challenge(
     ensure_any_role(identity, (MANAGER,), action="run challenges")
     ensure_writable(challenge)
     changes = data.changes()
-    merged = {field: changes.get(field, getattr(challenge, field)) for field in _RULE_FIELDS}
-    broken = check_challenge_rules(**merged)
-    if broken:
-        raise UnprocessableContent(
-            "; ".join(why for _, why in broken),
-            errors=[FieldError(pointer=f"/body/{field}", detail=why) for field, why in broken],
-        )
+    _ensure_consistent({field: changes.get(field, getattr(challenge, field)) for field in _RULE_FIELDS})
     for field, value in changes.items():
         setattr(challenge, field, value)
     challenge.version += 1
     challenge.updated_at = utcnow()
     await session.flush()
     return challenge
-
-
-_RULE_FIELDS = ("audience", "departments", "opens_at", "closes_at", "dot_budget", "dots_per_idea_cap")
 
 
 async def move_phase(

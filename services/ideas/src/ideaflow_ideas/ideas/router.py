@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 
 from ideaflow_ideas.anonymity import FOLLOW_TOKEN_HEADER, FollowToken
 from ideaflow_ideas.db import idempotency_keys
+from ideaflow_ideas.fixed_paths import refuse_other_methods
 from ideaflow_ideas.ideas import service
 from ideaflow_ideas.ideas.models import Idea, IdeaCategory, IdeaStage
 from ideaflow_ideas.ideas.repository import IdeaFilters
@@ -147,6 +148,10 @@ async def get_followed_idea(
     idea = await service.get_followed_idea(session, identity=identity, follow_token=follow_token)
     response.headers["ETag"] = etag_for(idea.version)
     return _public(idea)
+
+
+refuse_other_methods(router, "/mine", allowed="GET")
+refuse_other_methods(router, "/followed", allowed="GET")
 
 
 @router.get(

@@ -3,7 +3,9 @@
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from ideaflow_ideas.challenges.schemas import WholeNumber
 
 
 class VoteState(BaseModel):
@@ -15,7 +17,7 @@ class VoteState(BaseModel):
 class DotsPlacement(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"dots": 2}]})
 
-    dots: Annotated[StrictInt, Field(ge=0, le=100)] = Field(
+    dots: Annotated[WholeNumber, Field(ge=0, le=100)] = Field(
         description="How many of your dots this idea gets (0 takes them back); at most the challenge's per-idea cap."
     )
 
