@@ -57,11 +57,15 @@ def idempotency_table(metadata: MetaData) -> Table:
 
 @dataclass(frozen=True, slots=True)
 class Created:
-    """What a create operation answers: the object, where it lives and its ETag."""
+    """What a create operation answers: the object, where it lives and its ETag.
+
+    `status` is 201 unless the operation found the object already there (an upsert answers 200).
+    """
 
     body: BaseModel
     location: str
     etag: str | None = None
+    status: int = 201
 
 
 def _created_response(status: int, body: bytes | str, location: str | None, etag: str | None) -> Response:
@@ -85,7 +89,7 @@ async def create_idempotently(
     """Run `create` once per (organisation, key) and answer every retry with the first response."""
     if key is None:
         created = await create()
-        return _created_response(201, created.body.model_dump_json(), created.location, created.etag)
+        return _created_response(created.status, created.body.model_dump_json(), created.location, created.etag)
 
     fingerprint = hashlib.sha256(dumps(request.model_dump(mode="json"))).digest()
     scope = (table.c.organization_id == organization_id) & (table.c.key == key)
@@ -118,6 +122,8 @@ async def create_idempotently(
     created = await create()
     body = created.body.model_dump_json()
     await session.execute(
-        update(table).where(scope).values(status_code=201, location=created.location, etag=created.etag, body=body)
+        update(table)
+        .where(scope)
+        .values(status_code=created.status, location=created.location, etag=created.etag, body=body)
     )
-    return _created_response(201, body, created.location, created.etag)
+    return _created_response(created.status, body, created.location, created.etag)
