@@ -60,6 +60,8 @@ class Experiment(Base):
     owner_id: Mapped[str] = mapped_column(String(200))
     # Principal ids of the people running it with the owner.
     team: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # Ids of the idea's assumptions this experiment tests; a decision sets their status.
+    assumption_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     planned_start_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     planned_end_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -55,6 +55,9 @@ class ExperimentCreate(BaseModel):
     planned_start_at: Timestamp | None = Field(default=None, description="When the experiment should start.")
     planned_end_at: Timestamp | None = Field(default=None, description=_PLANNED_END)
     team: Team = Field(default_factory=list)
+    assumption_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=20, description="Assumptions of the same idea that this experiment tests."
+    )
     budget_planned_amount: MinorUnits | None = Field(default=None, description="The planned budget in minor units.")
     budget_currency: Currency | None = Field(default=None, description="Required with a planned budget.")
 
@@ -90,6 +93,7 @@ class ExperimentPublic(BaseModel):
     status: ExperimentStatus
     owner_id: str = Field(description="The principal id of whoever is responsible (the creator unless handed over).")
     team: list[str]
+    assumption_ids: list[uuid.UUID] = Field(description="The idea's assumptions this experiment tests.")
     planned_start_at: dt.datetime | None
     planned_end_at: dt.datetime | None
     overdue: bool = Field(description="Still draft or running after `planned_end_at`: the time box has overrun.")

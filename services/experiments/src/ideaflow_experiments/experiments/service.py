@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideaflow_experiments.assumptions.service import ensure_assumptions_of_idea, get_assumption
 from ideaflow_experiments.experiments import repository
 from ideaflow_experiments.experiments.models import Experiment, ExperimentStatus
 from ideaflow_experiments.experiments.permissions import ensure_may_edit
@@ -43,6 +44,10 @@ async def create_experiment(
     _ensure_budget_has_currency(data.budget_planned_amount, data.budget_currency, pointer="/body/budget_currency")
     if await ideas.get_idea(data.idea_id, identity=identity) is None:
         raise UnprocessableContent.at("/body/idea_id", f"Your organisation has no idea with id {data.idea_id}.")
+    assumption_ids = list(dict.fromkeys(data.assumption_ids))
+    await ensure_assumptions_of_idea(
+        session, identity=identity, idea_id=data.idea_id, assumption_ids=assumption_ids, pointer="/body/assumption_ids"
+    )
     now = utcnow()
     experiment = Experiment(
         id=uuid.uuid4(),
@@ -57,6 +62,7 @@ async def create_experiment(
         planned_start_at=data.planned_start_at,
         planned_end_at=data.planned_end_at,
         team=list(dict.fromkeys(data.team)),
+        assumption_ids=[str(assumption_id) for assumption_id in assumption_ids],
         budget_planned_amount=data.budget_planned_amount,
         budget_currency=data.budget_currency,
         budget_spent_amount=0,
@@ -147,3 +153,51 @@ async def delete_experiment(
             extra={"status": experiment.status.value, "allowed": [ExperimentStatus.DRAFT.value]},
         )
     await repository.delete_experiment(session, experiment)
+
+
+async def link_assumption(
+    session: AsyncSession,
+    *,
+    identity: Identity,
+    experiment_id: uuid.UUID,
+    assumption_id: uuid.UUID,
+    if_match: str | None,
+) -> Experiment:
+    """Name one more assumption (of the same idea) as tested by the experiment; linking twice changes nothing."""
+    experiment = await get_experiment(session, identity=identity, experiment_id=experiment_id)
+    if if_match is not None:
+        check_if_match(if_match, experiment.version)
+    ensure_may_edit(identity, experiment)
+    assumption = await get_assumption(session, identity=identity, assumption_id=assumption_id)
+    if assumption.idea_id != experiment.idea_id:
+        raise NotFound(f"The experiment's idea has no assumption with id {assumption_id}.")
+    if str(assumption_id) not in experiment.assumption_ids:
+        experiment.assumption_ids = [*experiment.assumption_ids, str(assumption_id)]
+        _touch(experiment)
+    await session.flush()
+    return experiment
+
+
+async def unlink_assumption(
+    session: AsyncSession,
+    *,
+    identity: Identity,
+    experiment_id: uuid.UUID,
+    assumption_id: uuid.UUID,
+    if_match: str | None,
+) -> Experiment:
+    """Stop naming an assumption as tested by the experiment (404 when it was not named)."""
+    experiment = await get_experiment(session, identity=identity, experiment_id=experiment_id)
+    check_if_match(if_match, experiment.version)
+    ensure_may_edit(identity, experiment)
+    if str(assumption_id) not in experiment.assumption_ids:
+        raise NotFound(f"The experiment does not test an assumption with id {assumption_id}.")
+    experiment.assumption_ids = [linked for linked in experiment.assumption_ids if linked != str(assumption_id)]
+    _touch(experiment)
+    await session.flush()
+    return experiment
+
+
+def _touch(experiment: Experiment) -> None:
+    experiment.version += 1
+    experiment.updated_at = utcnow()

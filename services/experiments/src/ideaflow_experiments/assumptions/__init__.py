@@ -1,0 +1,1 @@
+"""Assumptions an idea rests on, ranked by risk: `/v1/assumptions`."""
