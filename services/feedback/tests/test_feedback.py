@@ -74,21 +74,24 @@ async def test_idempotency_key_replays_the_first_response(caller: Caller) -> Non
     assert await listed_ids(caller) == [first.json()["id"]]
 
 
-async def test_reposted_external_id_is_a_conflict_naming_the_existing_item(caller: Caller) -> None:
+async def test_reposted_external_id_updates_the_stored_item(caller: Caller) -> None:
     first = await create(caller, source="HubSpot", external_id="ticket-1")
 
-    response = await caller.post(
+    updated = await caller.post(
+        "/v1/feedback", json={**FEEDBACK, "text": "Edited in the CRM", "source": "hubspot", "external_id": "ticket-1"}
+    )
+    unchanged = await caller.post(
         "/v1/feedback", json={**FEEDBACK, "text": "Edited in the CRM", "source": "hubspot", "external_id": "ticket-1"}
     )
 
     assert first["source"] == "hubspot"
-    assert response.status_code == 409
-    assert response.headers["content-type"] == PROBLEM_JSON
-    problem = response.json()
-    assert problem["existing_id"] == first["id"]
-    assert f"/v1/feedback/{first['id']}" in problem["detail"]
+    assert updated.status_code == unchanged.status_code == 200
+    assert updated.json()["id"] == unchanged.json()["id"] == first["id"]
+    assert updated.headers["location"] == f"/v1/feedback/{first['id']}"
+    assert updated.json()["text"] == "Edited in the CRM"
+    assert updated.json()["version"] == unchanged.json()["version"] == 2
+    assert updated.headers["etag"] == '"2"'
     assert await listed_ids(caller) == [first["id"]]
-    assert (await caller.get(f"/v1/feedback/{first['id']}")).json()["text"] == FEEDBACK["text"]
 
 
 async def test_concurrent_posts_of_one_external_id_store_one_item(caller: Caller) -> None:
@@ -100,10 +103,24 @@ async def test_concurrent_posts_of_one_external_id_store_one_item(caller: Caller
     responses = await asyncio.gather(*posts)
 
     statuses = sorted(response.status_code for response in responses)
-    assert statuses == [201, 409, 409, 409, 409]
-    created = next(response.json() for response in responses if response.status_code == 201)
-    assert {response.json()["existing_id"] for response in responses if response.status_code == 409} == {created["id"]}
-    assert await listed_ids(caller) == [created["id"]]
+    assert statuses == [200, 200, 200, 200, 201]
+    assert len({response.json()["id"] for response in responses}) == 1
+    assert await listed_ids(caller) == [responses[0].json()["id"]]
+    stored = (await caller.get(f"/v1/feedback/{responses[0].json()['id']}")).json()
+    assert stored["text"] in {f"Copy {n}" for n in range(5)}
+
+
+async def test_concurrent_retries_with_one_idempotency_key_store_one_item(caller: Caller) -> None:
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    body = {**FEEDBACK, "source": "zendesk", "external_id": "retry-1"}
+
+    responses = await asyncio.gather(*[caller.post("/v1/feedback", json=body, headers=headers) for _ in range(5)])
+
+    answered = [response for response in responses if response.status_code != 409]
+    assert answered
+    assert all(response.status_code == 201 for response in answered)
+    assert len({response.json()["id"] for response in answered}) == 1
+    assert await listed_ids(caller) == [answered[0].json()["id"]]
 
 
 async def test_external_id_is_unique_only_within_one_source_and_organisation(

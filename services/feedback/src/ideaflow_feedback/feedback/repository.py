@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel
+from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel, FeedbackKind, FeedbackStatus
 from ideaflow_feedback.feedback.schemas import FeedbackOrder
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
@@ -17,8 +17,12 @@ from ideaflow_shared.pagination import PageRequest, next_page, paginate
 @dataclass(frozen=True, slots=True)
 class FeedbackFilters:
     channel: FeedbackChannel | None = None
+    kind: FeedbackKind | None = None
+    status: FeedbackStatus | None = None
     source: str | None = None
     customer_ref: str | None = None
+    customer_id: uuid.UUID | None = None
+    product_area: str | None = None
     received_after: dt.datetime | None = None
     received_before: dt.datetime | None = None
 
@@ -43,6 +47,9 @@ async def find_by_external_id(
 
 async def insert_unless_duplicate(session: AsyncSession, feedback: Feedback) -> Feedback | None:
     """Insert `feedback` and answer None, or answer the item that already has its (source, external_id).
+
+    On PostgreSQL the loser of a race waits for the winner's commit on the unique index, then reads
+    the committed row (READ COMMITTED); on SQLite writers are serialised by BEGIN IMMEDIATE.
 
     The unique constraint decides, not a read before the write: of two concurrent posts exactly one
     inserts. The loser's failed insert is undone in a savepoint, so its transaction stays usable.
@@ -79,8 +86,16 @@ async def list_feedback(
         statement = statement.where(Feedback.channel == filters.channel)
     if filters.source is not None:
         statement = statement.where(Feedback.source == filters.source)
+    if filters.kind is not None:
+        statement = statement.where(Feedback.kind == filters.kind)
+    if filters.status is not None:
+        statement = statement.where(Feedback.status == filters.status)
     if filters.customer_ref is not None:
         statement = statement.where(Feedback.customer_ref == filters.customer_ref)
+    if filters.customer_id is not None:
+        statement = statement.where(Feedback.customer_id == filters.customer_id)
+    if filters.product_area is not None:
+        statement = statement.where(Feedback.product_area == filters.product_area)
     if filters.received_after is not None:
         statement = statement.where(Feedback.received_at >= filters.received_after)
     if filters.received_before is not None:

@@ -7,25 +7,35 @@ from fastapi import APIRouter, Query, Response
 
 from ideaflow_feedback.db import idempotency_keys
 from ideaflow_feedback.feedback import service
-from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel
+from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel, FeedbackKind, FeedbackStatus
 from ideaflow_feedback.feedback.repository import FeedbackFilters
-from ideaflow_feedback.feedback.schemas import FeedbackCreate, FeedbackOrder, FeedbackPublic, SourceName
+from ideaflow_feedback.feedback.schemas import (
+    FeedbackCreate,
+    FeedbackOrder,
+    FeedbackPublic,
+    FeedbackUpdate,
+    SourceName,
+    StatusChange,
+)
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import etag_for
+from ideaflow_shared.etag import IfMatch, etag_for
 from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
-from ideaflow_shared.types import ShortText, Timestamp
+from ideaflow_shared.types import Label, ShortText, Timestamp
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 
-_ETAG_HEADER = {"ETag": {"description": "The item's version.", "schema": {"type": "string"}}}
-_DUPLICATE: dict[int | str, dict[str, Any]] = {
+_ETAG_HEADER = {"ETag": {"description": "The item's version; send it back as If-Match.", "schema": {"type": "string"}}}
+_LOCATION_HEADER = {"Location": {"description": "The item's URL.", "schema": {"type": "string"}}}
+_IN_PROGRESS: dict[int | str, dict[str, Any]] = {
+    409: {**problem_responses(409)[409], "description": "A request with the same Idempotency-Key is still in progress."}
+}
+_ILLEGAL_MOVE: dict[int | str, dict[str, Any]] = {
     409: {
         **problem_responses(409)[409],
-        "description": "This source's item was already posted (`existing_id` names it), or a request with "
-        "the same Idempotency-Key is still in progress.",
+        "description": "The move is not allowed from the current status; `allowed` lists the statuses it may move to.",
     }
 }
 
@@ -40,13 +50,13 @@ def _public(feedback: Feedback) -> FeedbackPublic:
     response_model=FeedbackPublic,
     summary="Post customer feedback",
     responses={
-        201: {
-            "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new item's URL.", "schema": {"type": "string"}},
-            }
+        200: {
+            "description": "The source's item was already stored: it is updated (or left unchanged) and answered.",
+            "model": FeedbackPublic,
+            "headers": {**_ETAG_HEADER, **_LOCATION_HEADER},
         },
-        **_DUPLICATE,
+        201: {"description": "A new item was stored.", "headers": {**_ETAG_HEADER, **_LOCATION_HEADER}},
+        **_IN_PROGRESS,
         **problem_responses(422),
     },
 )
@@ -57,17 +67,24 @@ async def create_feedback(
     identity: CurrentIdentity,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Record what a customer said.
+    """Record what a customer said; sentiment is computed and, when omitted, the kind suggested.
 
-    Integrations send `source` and `external_id`: an item already posted is refused with a 409 whose
-    `existing_id` names the stored item, so re-running an import never duplicates feedback. Send an
-    `Idempotency-Key` to make retries safe: the first response is replayed.
+    Integrations send `source` and `external_id`: posting an item of the source again updates the
+    stored item and answers 200 (201 only when created), so re-running an import or a CRM resending
+    never duplicates feedback, even when the repeats race. `Idempotency-Key` replays the first
+    response to a retry with the same key.
     """
 
     async def create() -> Created:
-        feedback = await service.create_feedback(session, identity=identity, data=payload)
+        stored = await service.store_feedback(
+            session, organization_id=identity.organization_id, submitted_by=identity.principal_id, data=payload
+        )
+        feedback = stored.feedback
         return Created(
-            body=_public(feedback), location=service.feedback_url(feedback.id), etag=etag_for(feedback.version)
+            body=_public(feedback),
+            location=service.feedback_url(feedback.id),
+            etag=etag_for(feedback.version),
+            status=201 if stored.outcome == service.StoreOutcome.CREATED else 200,
         )
 
     return await create_idempotently(
@@ -87,6 +104,10 @@ async def list_feedback(
     identity: CurrentIdentity,
     page: PageRequestDep,
     channel: FeedbackChannel | None = None,
+    kind: FeedbackKind | None = None,
+    status: FeedbackStatus | None = None,
+    product_area: Annotated[Label | None, Query(description="Only items about this part of the product.")] = None,
+    customer_id: Annotated[uuid.UUID | None, Query(description="Only what this customer said.")] = None,
     source: Annotated[SourceName | None, Query(description="Only items from this sending system.")] = None,
     customer_ref: Annotated[ShortText | None, Query(description="Only what this customer said.")] = None,
     received_after: Annotated[
@@ -98,6 +119,10 @@ async def list_feedback(
     """The organisation's feedback, most recently received first unless `order_by` says otherwise."""
     filters = FeedbackFilters(
         channel=channel,
+        kind=kind,
+        status=status,
+        product_area=product_area,
+        customer_id=customer_id,
         source=source,
         customer_ref=customer_ref,
         received_after=received_after,
@@ -117,5 +142,55 @@ async def get_feedback(
     feedback_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
 ) -> FeedbackPublic:
     feedback = await service.get_feedback(session, identity=identity, feedback_id=feedback_id)
+    response.headers["ETag"] = etag_for(feedback.version)
+    return _public(feedback)
+
+
+@router.patch(
+    "/{feedback_id}",
+    response_model=FeedbackPublic,
+    summary="Triage a feedback item",
+    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 412, 422, 428)},
+)
+async def update_feedback(
+    feedback_id: uuid.UUID,
+    payload: FeedbackUpdate,
+    *,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    response: Response,
+    if_match: IfMatch = None,
+) -> FeedbackPublic:
+    """Correct the kind, title, tags or product area (role `manager`). Requires `If-Match`."""
+    feedback = await service.update_feedback(
+        session, identity=identity, feedback_id=feedback_id, if_match=if_match, data=payload
+    )
+    response.headers["ETag"] = etag_for(feedback.version)
+    return _public(feedback)
+
+
+@router.post(
+    "/{feedback_id}/status",
+    response_model=FeedbackPublic,
+    summary="Move a feedback item to another status",
+    responses={200: {"headers": _ETAG_HEADER}, **_ILLEGAL_MOVE, **problem_responses(403, 404, 412, 422, 428)},
+)
+async def change_feedback_status(
+    feedback_id: uuid.UUID,
+    payload: StatusChange,
+    *,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    response: Response,
+    if_match: IfMatch = None,
+) -> FeedbackPublic:
+    """Triage, archive, flag as spam, or take such a decision back (role `manager`). Requires `If-Match`.
+
+    Statuses: `new → triaged → linked → addressed → loop_closed`, plus `archived` and `spam`; an
+    illegal move is a 409 whose `allowed` lists the legal ones.
+    """
+    feedback = await service.change_status_by_person(
+        session, identity=identity, feedback_id=feedback_id, if_match=if_match, to=payload.status
+    )
     response.headers["ETag"] = etag_for(feedback.version)
     return _public(feedback)

@@ -5,10 +5,11 @@ import enum
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from annotated_types import Ge, Le
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from ideaflow_feedback.feedback.models import FeedbackChannel
-from ideaflow_shared.types import NonBlank, ShortText, Timestamp
+from ideaflow_feedback.feedback.models import FeedbackChannel, FeedbackKind, FeedbackStatus, SentimentLabel
+from ideaflow_shared.types import Label, NonBlank, PatchModel, ShortText, Timestamp
 
 FeedbackText = Annotated[str, StringConstraints(min_length=1, max_length=10_000), NonBlank]
 # An identifier, not prose: the same system must always be spelled the same way, or the same
@@ -21,6 +22,25 @@ SourceName = Annotated[
 DEFAULT_SOURCE = "api"
 
 
+def _json_integer(value: object) -> object:
+    """JSON has one number type, so 6.0 is the integer 6; booleans and strings are not numbers."""
+    if isinstance(value, bool | str):
+        raise ValueError("expected an integer")
+    return value
+
+
+Rating = Annotated[int, Ge(1), Le(5), BeforeValidator(_json_integer)]
+NetPromoterScore = Annotated[int, Ge(0), Le(10), BeforeValidator(_json_integer)]
+Tags = Annotated[list[Label], Field(max_length=20, description="Up to 20 labels (lower-cased, duplicates dropped).")]
+
+
+def _unique(tags: list[str]) -> list[str]:
+    return list(dict.fromkeys(tags))
+
+
+UniqueTags = Annotated[Tags, AfterValidator(_unique)]
+
+
 class FeedbackCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -30,6 +50,10 @@ class FeedbackCreate(BaseModel):
                     "text": "I re-type the same order every week; please let me repeat my last one.",
                     "title": "Repeat orders",
                     "channel": "support_ticket",
+                    "kind": "request",
+                    "rating": 3,
+                    "tags": ["orders"],
+                    "product_area": "checkout",
                     "customer_ref": "cust-4711",
                     "received_at": "2026-03-02T09:30:00Z",
                     "source": "zendesk",
@@ -42,8 +66,15 @@ class FeedbackCreate(BaseModel):
     text: FeedbackText = Field(description="What the customer said, in their words.")
     title: ShortText | None = Field(default=None, description="An optional one-line summary.")
     channel: FeedbackChannel = Field(description="How the customer said it.")
+    kind: FeedbackKind | None = Field(default=None, description="Omit it and the service suggests one from the text.")
+    rating: Rating | None = Field(default=None, description="A 1-5 star rating.")
+    nps: NetPromoterScore | None = Field(default=None, description="A 0-10 Net Promoter Score answer.")
+    tags: UniqueTags = Field(default_factory=list)
+    product_area: Label | None = Field(default=None, description="The part of the product it is about.")
     customer_ref: ShortText | None = Field(
-        default=None, description="The customer's id in the sending system, to group what one customer said."
+        default=None,
+        description="The customer's id in the sending system (`source`): the item is attached to that "
+        "customer, who is created if unknown (see `PUT /v1/customers/{source}/{external_id}`).",
     )
     received_at: Timestamp | None = Field(
         default=None,
@@ -56,7 +87,7 @@ class FeedbackCreate(BaseModel):
     external_id: ShortText | None = Field(
         default=None,
         description="The item's id in the source system. An organisation stores each (source, external_id) "
-        "once: posting it again is a 409 naming the existing item.",
+        "once: posting it again updates that item.",
     )
 
 
@@ -67,7 +98,17 @@ class FeedbackPublic(BaseModel):
     text: str
     title: str | None
     channel: FeedbackChannel
-    customer_ref: str | None
+    kind: FeedbackKind
+    kind_suggested: bool = Field(description="True when the sender gave no kind and the service suggested it.")
+    rating: int | None
+    nps: int | None
+    tags: list[str]
+    product_area: str | None
+    sentiment_score: float = Field(description="VADER compound score, from -1 (negative) to 1 (positive).")
+    sentiment_label: SentimentLabel
+    status: FeedbackStatus
+    customer_ref: str | None = Field(description="The customer's id in the source; null once the customer is erased.")
+    customer_id: uuid.UUID | None = Field(description="The customer (`/v1/customers/{id}`), if one was named.")
     received_at: dt.datetime
     source: str
     external_id: str | None
@@ -84,3 +125,18 @@ class FeedbackOrder(enum.StrEnum):
     RECEIVED_AT_DESC = "-received_at"
     CREATED_AT = "created_at"
     CREATED_AT_DESC = "-created_at"
+
+
+class FeedbackUpdate(PatchModel):
+    """What people change while triaging; the sender's text stays the sender's."""
+
+    title: ShortText | None = None
+    kind: FeedbackKind | None = None
+    tags: UniqueTags | None = None
+    product_area: Label | None = None
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: FeedbackStatus = Field(description="The status to move to; see the allowed moves in the 409 problem.")
