@@ -11,12 +11,15 @@ import random
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 Vector = dict[int, float]
 """A sparse vector: feature index → weight. Dense embeddings use indexes 0..n-1."""
+
+Key = TypeVar("Key", bound=Hashable)
+"""Feature keys: ints in memory, strings once stored as JSON."""
 
 CENTROID_FEATURES = 256
 """A centroid keeps only its strongest features, so a theme's stored size is bounded."""
@@ -35,12 +38,12 @@ class Embedder(Protocol):
     def index_keys(self, vector: Mapping[int, float]) -> list[str]: ...
 
 
-def normalised(vector: Mapping[int, float]) -> Vector:
+def normalised(vector: Mapping[Key, float]) -> dict[Key, float]:
     norm = math.sqrt(sum(weight * weight for weight in vector.values()))
     return {feature: weight / norm for feature, weight in vector.items()} if norm else {}
 
 
-def cosine(a: Mapping[int, float], b: Mapping[int, float]) -> float:
+def cosine(a: Mapping[Key, float], b: Mapping[Key, float]) -> float:
     """Dot product of two unit vectors, iterating the shorter one."""
     if len(a) > len(b):
         a, b = b, a
@@ -76,9 +79,9 @@ def combined(centroids: Iterable[tuple[Mapping[int, float], int]]) -> Vector:
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(Generic[Key]):
     theme_id: str
-    centroid: Mapping[int, float]
+    centroid: Mapping[Key, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +90,16 @@ class Match:
     similarity: float
 
 
-def nearest(vector: Mapping[int, float], candidates: Iterable[Candidate], *, threshold: float) -> Match | None:
-    """The most similar candidate theme, when it is similar enough; None means: start a new theme."""
+def nearest(vector: Mapping[Key, float], candidates: Iterable[Candidate[Key]], *, threshold: float) -> Match | None:
+    """The most similar candidate theme, when it is similar enough; None means: start a new theme.
+
+    Centroids are compared as stored (JSON objects have string keys), without copying them.
+    """
     unit = normalised(vector)
     best: Match | None = None
     for candidate in candidates:
-        similarity = cosine(unit, normalised(candidate.centroid))
+        norm = math.sqrt(sum(weight * weight for weight in candidate.centroid.values()))
+        similarity = cosine(unit, candidate.centroid) / norm if norm else 0.0
         if best is None or similarity > best.similarity:
             best = Match(candidate.theme_id, similarity)
     return best if best is not None and best.similarity >= threshold else None
@@ -136,7 +143,7 @@ class LexicalEmbedder:
     """Hashed words and character 4-grams: no model, no dependency, tolerant of typos and inflection."""
 
     name = "lexical"
-    threshold = 0.22
+    threshold = 0.15
     duplicate_threshold = 0.5
     keys_per_vector = 6
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ideaflow_feedback.themes.engine import Candidate, Embedder, mean_with, nearest
 
-CANDIDATES_PER_KEY = 16
+CANDIDATES_PER_KEY = 8
 """How many themes one index key may propose: the bound that keeps assignment cost flat."""
 
 
