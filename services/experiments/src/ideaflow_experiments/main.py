@@ -4,8 +4,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from ideaflow_experiments.assumptions.router import router as assumptions_router
 from ideaflow_experiments.costs.router import router as costs_router
 from ideaflow_experiments.db import Base
+from ideaflow_experiments.experiments.assumption_links_router import router as assumption_links_router
 from ideaflow_experiments.experiments.lifecycle_router import router as experiment_lifecycle_router
 from ideaflow_experiments.experiments.router import router as experiments_router
 from ideaflow_experiments.ideas_service import ideas_client_lifespan
@@ -30,6 +32,8 @@ def create_app(settings: ExperimentsSettings | None = None) -> FastAPI:
             experiments_router,
             experiment_lifecycle_router,
             costs_router,
+            assumption_links_router,
+            assumptions_router,
             metrics_router,
             results_router,
             verdict_router,
@@ -37,6 +41,9 @@ def create_app(settings: ExperimentsSettings | None = None) -> FastAPI:
         ],
         migrations_path=MIGRATIONS,
         metadata=Base.metadata,
-        openapi_tags=[{"name": "experiments", "description": "Experiments (test cards) that test an idea."}],
+        openapi_tags=[
+            {"name": "experiments", "description": "Experiments (test cards) that test an idea."},
+            {"name": "assumptions", "description": "What must be true for an idea to work, ranked by risk."},
+        ],
         extra_lifespan=ideas_client_lifespan(settings),
     )
