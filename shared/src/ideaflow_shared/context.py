@@ -3,12 +3,12 @@
 One pure-ASGI middleware does all of it, because it sits on every request's hot path.
 """
 
+import os
 import re
-import secrets
 import time
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from prometheus_client import Counter, Histogram
@@ -42,7 +42,7 @@ class RequestContext:
         """Headers that carry this request's identity to an upstream call (a new span id each)."""
         return {
             "X-Request-ID": self.request_id,
-            "traceparent": f"00-{self.trace_id}-{secrets.token_hex(8)}-{self.trace_flags}",
+            "traceparent": f"00-{self.trace_id}-{os.urandom(8).hex()}-{self.trace_flags}",
         }
 
 
@@ -68,6 +68,19 @@ class RequestContextMiddleware:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.log_requests = log_requests
+        # `.labels()` costs more than the increment itself: keep the labelled children.
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._histograms: dict[tuple[str, str], Any] = {}
+
+    def _record(self, method: str, route: str, status: int, elapsed: float) -> None:
+        counter = self._counters.get((method, route, status))
+        if counter is None:
+            counter = self._counters[method, route, status] = REQUESTS.labels(method, route, str(status))
+        histogram = self._histograms.get((method, route))
+        if histogram is None:
+            histogram = self._histograms[method, route] = LATENCY.labels(method, route)
+        counter.inc()
+        histogram.observe(elapsed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,11 +88,11 @@ class RequestContextMiddleware:
             return
         started = time.perf_counter()
         incoming_id = _header(scope, b"x-request-id")
-        request_id = incoming_id if incoming_id and _VALID_REQUEST_ID.match(incoming_id) else uuid.uuid4().hex
+        request_id = incoming_id if incoming_id and _VALID_REQUEST_ID.match(incoming_id) else os.urandom(16).hex()
         trace = _TRACEPARENT.match(_header(scope, b"traceparent") or "")
         context = RequestContext(
             request_id=request_id,
-            trace_id=trace.group(1) if trace else secrets.token_hex(16),
+            trace_id=trace.group(1) if trace else os.urandom(16).hex(),
             trace_flags=trace.group(3) if trace else "01",
         )
         token = current_context.set(context)
@@ -119,8 +132,7 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = _route_label(scope)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(elapsed)
+            self._record(scope["method"], route, status, elapsed)
             if self.log_requests:
                 access_log.info(
                     "request",
