@@ -1,7 +1,13 @@
 """`/v1/ideas/{idea_id}/comments`: building on ideas, deferred judgement, threads, authorship."""
 
+import datetime as dt
+import uuid
 from collections.abc import Callable
 
+from sqlalchemy import update
+
+from ideaflow_ideas.ideas.models import Idea
+from ideaflow_shared.db import create_engine
 from ideaflow_shared.testing import Caller
 
 IDEA = {"title": "Share the van", "problem": "Two vans drive half empty.", "proposal": "Plan one route."}
@@ -167,3 +173,23 @@ async def test_the_comment_list_pages_oldest_first(caller: Caller) -> None:
             break
 
     assert seen == [comment["id"] for comment in created]
+
+
+async def test_a_reviewers_comment_answers_the_idea_and_an_employees_does_not(
+    caller_factory: Callable[..., Caller], database_url: str
+) -> None:
+    employee = caller_factory("employee")
+    reviewer = caller_factory("reviewer", organization_id=employee.identity.organization_id)
+    chatted, answered = [(await employee.post("/v1/ideas", json=IDEA)).json()["id"] for _ in range(2)]
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        old = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+        ids = [uuid.UUID(chatted), uuid.UUID(answered)]
+        await connection.execute(update(Idea).where(Idea.id.in_(ids)).values(created_at=old))
+    await engine.dispose()
+
+    await employee.post(f"/v1/ideas/{chatted}/comments", json={"kind": "build_on", "body": "+1"})
+    await reviewer.post(f"/v1/ideas/{answered}/comments", json={"kind": "question", "body": "Which route?"})
+
+    waiting = (await reviewer.get("/v1/ideas/awaiting-review")).json()["items"]
+    assert [idea["id"] for idea in waiting] == [chatted]

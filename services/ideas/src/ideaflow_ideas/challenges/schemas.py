@@ -18,13 +18,16 @@ def _number_not_text_or_bool(value: object) -> object:
     return value
 
 
-# A whole number as JSON Schema means it (3 and 3.0, never true or "3").
-WholeNumber = Annotated[int, BeforeValidator(_number_not_text_or_bool)]
+# A whole number as JSON Schema means it (3 and 3.0, never true or "3"). Put the bounds before it
+# in `Annotated[int, Field(ge=…, le=…), WholeNumber]`: set after it, they vanish from the schema.
+WholeNumber = BeforeValidator(_number_not_text_or_bool)
 FocusQuestion = Annotated[str, StringConstraints(min_length=1, max_length=500), NonBlank]
 Note = Annotated[str, StringConstraints(max_length=2000), NonBlank]
 Departments = Annotated[list[Label], Field(max_length=50, description="Invited departments, lower-cased.")]
-DotBudget = Annotated[WholeNumber, Field(ge=1, le=100, description="Dots each participant may spread across ideas.")]
-DotCap = Annotated[WholeNumber, Field(ge=1, le=100, description="Most dots one participant may give one idea.")]
+DotBudget = Annotated[
+    int, Field(ge=1, le=100, description="Dots each participant may spread across ideas."), WholeNumber
+]
+DotCap = Annotated[int, Field(ge=1, le=100, description="Most dots one participant may give one idea."), WholeNumber]
 
 
 def check_challenge_rules(

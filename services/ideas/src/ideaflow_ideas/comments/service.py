@@ -14,7 +14,8 @@ from ideaflow_ideas.comments.models import Comment, CommentKind
 from ideaflow_ideas.comments.schemas import CommentCreate, CommentUpdate
 from ideaflow_ideas.ideas import service as ideas
 from ideaflow_ideas.ideas.models import Idea
-from ideaflow_ideas.roles import MANAGER, ensure_participant
+from ideaflow_ideas.roles import MANAGER, REVIEWER, ensure_participant
+from ideaflow_ideas.stages import service as stages
 from ideaflow_shared.db import utcnow
 from ideaflow_shared.etag import check_if_match
 from ideaflow_shared.identity import Identity
@@ -63,6 +64,11 @@ async def _ensure_thread_parent(
         raise UnprocessableContent.at("/body/parent_id", "Threads are one level deep: reply to the top-level comment.")
 
 
+def _answers_for_the_organisation(identity: Identity) -> bool:
+    """A reviewer's or manager's comment is an answer: the idea leaves the review queue for a while."""
+    return identity.has_role(REVIEWER) or identity.has_role(MANAGER)
+
+
 def _is_idea_author(idea: Idea, follow_token: str | None) -> bool:
     if follow_token is None:
         return False
@@ -103,6 +109,8 @@ async def post_comment(
         version=1,
     )
     repository.add_comment(session, comment)
+    if _answers_for_the_organisation(identity):
+        stages.record_reviewer_response(idea=idea)
     await session.flush()
     return PostedComment(comment=comment, comment_token=comment_token)
 

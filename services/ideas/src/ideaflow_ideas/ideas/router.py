@@ -141,9 +141,11 @@ async def list_my_ideas(
 async def get_followed_idea(
     *, session: SessionDep, identity: CurrentIdentity, follow_token: FollowToken = None, response: Response
 ) -> IdeaPublic:
-    """The anonymous idea whose `Follow-Token` the caller sends: its stage and progress.
+    """The anonymous idea whose `Follow-Token` the caller sends: its stage, votes and dots.
 
-    Any other token, or none, is a 404: the answer never tells whether an idea is anonymous.
+    Its history (`/v1/ideas/{id}/history`) and questions (`/v1/ideas/{id}/comments`) follow from
+    its id; answer a question as the author by commenting with the same `Follow-Token`. Any other
+    token, or none, is a 404: the answer never tells whether an idea is anonymous.
     """
     idea = await service.get_followed_idea(session, identity=identity, follow_token=follow_token)
     response.headers["ETag"] = etag_for(idea.version)

@@ -17,7 +17,7 @@ class VoteState(BaseModel):
 class DotsPlacement(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"dots": 2}]})
 
-    dots: Annotated[WholeNumber, Field(ge=0, le=100)] = Field(
+    dots: Annotated[int, Field(ge=0, le=100), WholeNumber] = Field(
         description="How many of your dots this idea gets (0 takes them back); at most the challenge's per-idea cap."
     )
 
