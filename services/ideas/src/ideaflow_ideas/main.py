@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from ideaflow_ideas.challenges.router import router as challenges_router
 from ideaflow_ideas.comments.router import router as comments_router
 from ideaflow_ideas.db import Base
+from ideaflow_ideas.evaluations.router import criteria_router
+from ideaflow_ideas.evaluations.router import router as evaluations_router
 from ideaflow_ideas.ideas.router import router as ideas_router
 from ideaflow_ideas.settings import IdeasSettings, get_settings
 from ideaflow_ideas.stages.router import router as stages_router
@@ -23,7 +25,15 @@ def create_app(settings: IdeasSettings | None = None) -> FastAPI:
         description="Ideas employees bring, named or anonymous, and how they move through the funnel.",
         settings=settings or get_settings(),
         # Sub-resource routers come before /v1/ideas/{idea_id}.
-        routers=[challenges_router, comments_router, votes_router, stages_router, ideas_router],
+        routers=[
+            challenges_router,
+            comments_router,
+            votes_router,
+            stages_router,
+            evaluations_router,
+            criteria_router,
+            ideas_router,
+        ],
         migrations_path=MIGRATIONS,
         metadata=Base.metadata,
         openapi_tags=[
@@ -32,5 +42,6 @@ def create_app(settings: IdeasSettings | None = None) -> FastAPI:
             {"name": "comments", "description": "Building on, questioning and (in evaluation) critiquing ideas."},
             {"name": "votes", "description": "Up-votes and dot voting, one person one vote, as secret ballots."},
             {"name": "stages", "description": "Moving ideas through the funnel, their history, the review queue."},
+            {"name": "evaluations", "description": "Criteria, author-blind evaluations, aggregates and rankings."},
         ],
     )

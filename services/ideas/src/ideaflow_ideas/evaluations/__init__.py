@@ -1,0 +1,1 @@
+"""Evaluation: per-organisation criteria, author-blind reviews, aggregates and rankings."""
