@@ -6,24 +6,40 @@ from fastapi import FastAPI
 
 from ideaflow_feedback.customers.router import router as customers_router
 from ideaflow_feedback.db import Base
+from ideaflow_feedback.digest.router import router as digest_router
+from ideaflow_feedback.evidence.ideas import ideas_client_lifespan
+from ideaflow_feedback.evidence.loop_router import router as loop_router
+from ideaflow_feedback.evidence.router import router as evidence_router
 from ideaflow_feedback.feedback.router import router as feedback_router
 from ideaflow_feedback.settings import FeedbackSettings, get_settings
+from ideaflow_feedback.themes.router import router as themes_router
 from ideaflow_shared.app import create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
     return create_service_app(
         name="feedback",
         title="Ideaflow feedback service",
         description="What customers say, posted by CRMs, helpdesks and import scripts.",
-        settings=settings or get_settings(),
-        routers=[feedback_router, customers_router],
+        settings=settings,
+        routers=[
+            evidence_router,
+            loop_router,
+            feedback_router,
+            customers_router,
+            digest_router,
+            themes_router,
+        ],
         migrations_path=MIGRATIONS,
         metadata=Base.metadata,
         openapi_tags=[
             {"name": "feedback", "description": "Feedback items, deduplicated by their source's id."},
             {"name": "customers", "description": "Customers, keyed by their source's id; erasable."},
+            {"name": "evidence", "description": "Feedback linked to ideas as evidence, demand and closing the loop."},
+            {"name": "themes", "description": "Recurring needs, found in feedback as it arrives."},
         ],
+        extra_lifespan=ideas_client_lifespan(settings),
     )

@@ -1,5 +1,6 @@
 """Configuration of the feedback service, read from IDEAFLOW_FEEDBACK_* variables."""
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from ideaflow_shared.settings import ProcessSettings, load_settings
@@ -10,6 +11,12 @@ class FeedbackSettings(ProcessSettings):
 
     database_url: str = "sqlite+aiosqlite:///data/feedback.db"
     port: int = 8003
+    ideas_url: str = Field(
+        default="http://127.0.0.1:8001", description="Base URL of the ideas service, which owns the ideas."
+    )
+    ideas_timeout_seconds: float = Field(
+        default=5, gt=0, le=60, description="How long one call to the ideas service may take."
+    )
 
 
 def get_settings() -> FeedbackSettings:

@@ -15,6 +15,7 @@ from ideaflow_feedback.feedback.models import Feedback, FeedbackStatus
 from ideaflow_feedback.feedback.repository import FeedbackFilters
 from ideaflow_feedback.feedback.schemas import FeedbackCreate, FeedbackOrder, FeedbackUpdate
 from ideaflow_feedback.feedback.status import TRANSITIONS, allowed_from
+from ideaflow_feedback.themes.assignment import assign_theme
 from ideaflow_shared.db import utcnow
 from ideaflow_shared.etag import check_if_match
 from ideaflow_shared.identity import Identity
@@ -92,6 +93,7 @@ async def store_feedback(
     )
     existing = await repository.insert_unless_duplicate(session, candidate)
     if existing is None:
+        await assign_theme(session, feedback=candidate)
         return Stored(candidate, StoreOutcome.CREATED)
     if data.received_at is not None:
         fields["received_at"] = data.received_at

@@ -1,0 +1,1 @@
+"""The digest for employees: what customers said in a period (`/v1/themes/digest`)."""

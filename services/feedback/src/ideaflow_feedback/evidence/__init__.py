@@ -1,0 +1,1 @@
+"""Feedback as evidence for ideas: links, evidence, demand ranking and closing the loop."""

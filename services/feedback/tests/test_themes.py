@@ -1,0 +1,218 @@
+"""`/v1/themes`: feedback grouped into recurring needs as it arrives, and people's curation of those groups."""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from ideaflow_shared.testing import Caller
+
+DARK = [
+    "Dark mode please, the white background hurts my eyes at night.",
+    "Please add a dark mode, the bright white screen hurts at night.",
+    "A dark mode for night shifts please, white hurts the eyes.",
+]
+EXPORT = [
+    "Please add CSV export of the order history for our accountant.",
+    "We need to export the order history as CSV for accounting.",
+]
+
+
+async def post(caller: Caller, text: str, **fields: object) -> dict[str, Any]:
+    response = await caller.post("/v1/feedback", json={"text": text, "channel": "email", **fields})
+    assert response.status_code == 201, response.text
+    item: dict[str, Any] = response.json()
+    return item
+
+
+async def theme_of(caller: Caller, feedback_id: str) -> dict[str, Any]:
+    """The theme whose items include `feedback_id`."""
+    themes = (await caller.get("/v1/themes", params={"page_size": 100})).json()["items"]
+    for theme in themes:
+        items = (await caller.get(f"/v1/themes/{theme['id']}/items", params={"page_size": 100})).json()["items"]
+        if any(item["feedback_id"] == feedback_id for item in items):
+            found: dict[str, Any] = theme
+            return found
+    raise AssertionError(f"{feedback_id} is in no theme")
+
+
+async def set_value(caller: Caller, customer_ref: str, amount: str, currency: str = "EUR") -> None:
+    response = await caller.request(
+        "PUT",
+        f"/v1/customers/api/{customer_ref}",
+        json={"name": customer_ref, "value": {"amount": amount, "currency": currency}},
+    )
+    assert response.status_code in (200, 201), response.text
+
+
+async def test_similar_feedback_shares_a_theme_and_different_needs_do_not(caller: Caller) -> None:
+    dark = [await post(caller, text) for text in DARK]
+    export = [await post(caller, text) for text in EXPORT]
+
+    dark_themes = {(await theme_of(caller, item["id"]))["id"] for item in dark}
+    export_themes = {(await theme_of(caller, item["id"]))["id"] for item in export}
+
+    assert len(dark_themes) == 1
+    assert len(export_themes) == 1
+    assert dark_themes != export_themes
+
+
+async def test_theme_figures_count_items_customers_value_sentiment_and_time(caller: Caller) -> None:
+    await set_value(caller, "acme", "1200.50")
+    await set_value(caller, "globex", "300.00")
+    week_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(days=7)).isoformat()
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=45)).isoformat()
+    first = await post(caller, DARK[0], customer_ref="acme", received_at=old)
+    await post(caller, DARK[1], customer_ref="acme", received_at=week_ago)
+    await post(caller, DARK[2], customer_ref="globex")
+
+    theme = await theme_of(caller, first["id"])
+
+    assert theme["label"] == DARK[0]
+    assert theme["item_count"] == 3
+    assert theme["customer_count"] == 2
+    assert theme["customer_value"] == [{"amount": "1500.50", "currency": "EUR"}]
+    assert -1 <= theme["average_sentiment"] < 0
+    assert theme["first_seen_at"] == first["received_at"]
+    assert theme["trend"] == {"current_items": 2, "previous_items": 1, "change": 1}
+    fetched = await caller.get(f"/v1/themes/{theme['id']}")
+    assert fetched.status_code == 200
+    assert fetched.headers["etag"] == f'"{theme["version"]}"'
+
+
+async def test_patterns_need_enough_distinct_customers_within_the_window(caller: Caller) -> None:
+    long_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(days=90)).isoformat()
+    dark = [await post(caller, text, customer_ref=f"c{n}") for n, text in enumerate(DARK)]
+    await post(caller, EXPORT[0], customer_ref="c0")
+    await post(caller, EXPORT[1], customer_ref="c1", received_at=long_ago)
+    dark_theme = (await theme_of(caller, dark[0]["id"]))["id"]
+
+    async def listed(**params: object) -> list[str]:
+        response = await caller.get("/v1/themes", params=params)
+        assert response.status_code == 200, response.text
+        return [theme["id"] for theme in response.json()["items"]]
+
+    assert await listed(recurrence="pattern") == [dark_theme]
+    assert dark_theme not in await listed(recurrence="individual")
+    assert len(await listed(recurrence="individual")) == 1
+    assert len(await listed(recurrence="pattern", min_customers=2, window_days=365)) == 2
+    assert await listed(recurrence="pattern", min_customers=4) == []
+    assert (await caller.get(f"/v1/themes/{dark_theme}", params={"min_customers": 4})).json()["recurrence"] == (
+        "individual"
+    )
+
+
+async def test_renaming_needs_a_manager_and_if_match_and_the_label_then_stays(
+    caller_factory: Callable[..., Caller],
+) -> None:
+    manager = caller_factory("manager")
+    member = caller_factory(organization_id=manager.identity.organization_id)
+    item = await post(manager, DARK[0])
+    theme = await theme_of(manager, item["id"])
+    url = f"/v1/themes/{theme['id']}"
+
+    missing = await manager.patch(url, json={"label": "Dark mode"})
+    stale = await manager.patch(url, json={"label": "Dark mode"}, headers={"If-Match": '"99"'})
+    forbidden = await member.patch(url, json={"label": "Dark mode"}, headers={"If-Match": f'"{theme["version"]}"'})
+    renamed = await manager.patch(url, json={"label": "Dark mode"}, headers={"If-Match": f'"{theme["version"]}"'})
+    await post(manager, DARK[1])
+
+    assert (missing.status_code, stale.status_code, forbidden.status_code) == (428, 412, 403)
+    assert renamed.status_code == 200
+    assert renamed.headers["etag"] == f'"{theme["version"] + 1}"'
+    after = (await manager.get(url)).json()
+    assert after["label"] == "Dark mode"
+    assert after["item_count"] == 2
+
+
+async def test_merged_themes_pool_their_items_and_attract_what_resembled_either(
+    caller_factory: Callable[..., Caller],
+) -> None:
+    manager = caller_factory("manager")
+    dark = await post(manager, DARK[0])
+    export = await post(manager, EXPORT[0])
+    target = await theme_of(manager, dark["id"])
+    source = await theme_of(manager, export["id"])
+
+    merged = await manager.post(f"/v1/themes/{target['id']}/merge", json={"theme_ids": [source["id"]]})
+    later = await post(manager, EXPORT[1])
+
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["item_count"] == 2
+    assert (await manager.get(f"/v1/themes/{source['id']}")).json()["merged_into_id"] == target["id"]
+    assert (await theme_of(manager, later["id"]))["id"] == target["id"]
+    listed = [theme["id"] for theme in (await manager.get("/v1/themes")).json()["items"]]
+    assert listed == [target["id"]]
+    again = await manager.post(f"/v1/themes/{source['id']}/merge", json={"theme_ids": [target["id"]]})
+    assert again.status_code == 409
+
+
+async def test_split_seeds_a_new_theme_and_moved_items_stay_where_people_put_them(
+    caller_factory: Callable[..., Caller],
+) -> None:
+    manager = caller_factory("manager")
+    dark = [await post(manager, text) for text in DARK]
+    theme = await theme_of(manager, dark[0]["id"])
+
+    split = await manager.post(
+        f"/v1/themes/{theme['id']}/split", json={"feedback_ids": [dark[2]["id"]], "label": "Night shifts"}
+    )
+    assert split.status_code == 201, split.text
+    new = split.json()
+    assert split.headers["location"] == f"/v1/themes/{new['id']}"
+    assert (new["label"], new["item_count"]) == ("Night shifts", 1)
+    assert (await manager.get(f"/v1/themes/{theme['id']}")).json()["item_count"] == 2
+
+    moved = await manager.post(f"/v1/themes/{new['id']}/items", json={"feedback_ids": [dark[0]["id"]]})
+    assert moved.status_code == 200
+    assert moved.json()["item_count"] == 2
+    items = (await manager.get(f"/v1/themes/{new['id']}/items")).json()["items"]
+    assert {item["feedback_id"] for item in items} == {dark[0]["id"], dark[2]["id"]}
+    assert all(item["pinned"] for item in items)
+
+
+async def test_curation_refuses_items_of_other_themes_and_members_without_the_role(
+    caller_factory: Callable[..., Caller],
+) -> None:
+    manager = caller_factory("manager")
+    member = caller_factory(organization_id=manager.identity.organization_id)
+    dark = await post(manager, DARK[0])
+    export = await post(manager, EXPORT[0])
+    theme = await theme_of(manager, dark["id"])
+
+    foreign_item = await manager.post(
+        f"/v1/themes/{theme['id']}/split", json={"feedback_ids": [export["id"]], "label": "x"}
+    )
+    everything = await manager.post(
+        f"/v1/themes/{theme['id']}/split", json={"feedback_ids": [dark["id"]], "label": "x"}
+    )
+    not_a_manager = await member.post(f"/v1/themes/{theme['id']}/items", json={"feedback_ids": [export["id"]]})
+
+    assert foreign_item.status_code == 404
+    assert export["id"] in foreign_item.json()["detail"]
+    assert everything.status_code == 409
+    assert not_a_manager.status_code == 403
+
+
+async def test_the_same_customer_saying_the_same_twice_is_flagged_as_a_near_duplicate(caller: Caller) -> None:
+    first = await post(caller, DARK[0], customer_ref="acme", source="hubspot", external_id="t-1")
+    resent = await post(caller, DARK[0], customer_ref="acme", source="hubspot", external_id="t-2")
+    other_customer = await post(caller, DARK[0], customer_ref="globex", source="hubspot", external_id="t-3")
+
+    theme = await theme_of(caller, first["id"])
+    items = {
+        item["feedback_id"]: item for item in (await caller.get(f"/v1/themes/{theme['id']}/items")).json()["items"]
+    }
+
+    assert items[resent["id"]]["duplicate_of_id"] == first["id"]
+    assert items[first["id"]]["duplicate_of_id"] is None
+    assert items[other_customer["id"]]["duplicate_of_id"] is None
+
+
+async def test_another_organisations_theme_is_not_found(caller: Caller, caller_factory: Callable[..., Caller]) -> None:
+    item = await post(caller, DARK[0])
+    theme = await theme_of(caller, item["id"])
+    stranger = caller_factory("manager")
+
+    assert (await stranger.get(f"/v1/themes/{theme['id']}")).status_code == 404
+    assert (await stranger.get(f"/v1/themes/{theme['id']}/items")).status_code == 404
+    assert (await stranger.get("/v1/themes")).json()["items"] == []
