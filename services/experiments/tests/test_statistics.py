@@ -5,7 +5,8 @@ Every expected number here comes from the cited source, never from this code's o
 
 import pytest
 
-from ideaflow_experiments.statistics.bayes import probability_to_beat_control
+from ideaflow_experiments.statistics import bayes
+from ideaflow_experiments.statistics.bayes import EXACT_TERMS_LIMIT, probability_to_beat_control
 from ideaflow_experiments.statistics.planning import detectable_effect, sample_size_per_variant
 from ideaflow_experiments.statistics.proportions import Proportion, compare_proportions, two_proportion_z_test
 from ideaflow_experiments.statistics.srm import check_sample_ratio, chi_square_survival
@@ -113,8 +114,12 @@ def test_probability_to_beat_control_against_closed_forms() -> None:
     assert probability_to_beat_control(Proportion(3, 5), Proportion(0, 0)) == pytest.approx(3 / 7)
 
 
-def test_identical_data_is_a_coin_flip_and_large_samples_agree_with_the_exact_sum() -> None:
+def test_identical_data_is_a_coin_flip_and_the_normal_shortcut_agrees_with_the_exact_sum() -> None:
+    """Past EXACT_TERMS_LIMIT successes the normal approximation replaces the exact sum: on the same data
+    at the limit, the two must agree within the documented 0.0015."""
     assert probability_to_beat_control(Proportion(40, 100), Proportion(40, 100)) == pytest.approx(0.5, abs=1e-9)
-    exact_side = probability_to_beat_control(Proportion(999, 10_000), Proportion(1_050, 10_000))
-    approximated = probability_to_beat_control(Proportion(1_001, 10_000), Proportion(1_050, 10_000))
-    assert 0.85 < approximated < exact_side < 0.9
+    for trials, extra in [(2 * EXACT_TERMS_LIMIT, 8), (10 * EXACT_TERMS_LIMIT, 15), (100 * EXACT_TERMS_LIMIT, 30)]:
+        control = (1 + EXACT_TERMS_LIMIT, 1 + trials - EXACT_TERMS_LIMIT)
+        treatment = (1 + EXACT_TERMS_LIMIT + extra, 1 + trials - EXACT_TERMS_LIMIT - extra)
+        exact = 1 - bayes._exact(*treatment, *control)
+        assert bayes._normal(*control, *treatment) == pytest.approx(exact, abs=0.0015)

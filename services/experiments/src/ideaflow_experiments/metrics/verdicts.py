@@ -57,10 +57,9 @@ def _too_small(metric: Metric, results: Sequence[MetricResult]) -> str | None:
     return None
 
 
-def _compare(metric: Metric, control: MetricResult, treatment: MetricResult) -> TreatmentComparison:
-    control_data = Proportion(control.successes or 0, control.trials or 0)
+def _compare(control_data: Proportion, treatment: MetricResult, alpha: float) -> TreatmentComparison:
     treatment_data = Proportion(treatment.successes or 0, treatment.trials or 0)
-    comparison = compare_proportions(control_data, treatment_data, alpha=metric.significance_level)
+    comparison = compare_proportions(control_data, treatment_data, alpha=alpha)
     lift_interval = comparison.relative_lift_interval
     return TreatmentComparison(
         variant=treatment.variant or "",
@@ -74,7 +73,7 @@ def _compare(metric: Metric, control: MetricResult, treatment: MetricResult) -> 
         else Interval(low=lift_interval.low, high=lift_interval.high),
         p_value=comparison.p_value,
         probability_to_beat_control=probability_to_beat_control(control_data, treatment_data),
-        significant=comparison.p_value < metric.significance_level,
+        significant=comparison.p_value < alpha,
     )
 
 
@@ -122,7 +121,9 @@ def judge_metric(metric: Metric, latest: LatestResults) -> MetricVerdict:
         outcome, reason = _judge(metric, found[0].value, "The latest value")
     else:
         if metric.kind is MetricKind.PROPORTION:
-            comparisons = [_compare(metric, found[0], treatment) for treatment in found[1:]]
+            control = Proportion(found[0].successes or 0, found[0].trials or 0)
+            alpha = metric.significance_level
+            comparisons = [_compare(control, treatment, alpha) for treatment in found[1:]]
             check = check_sample_ratio(
                 [result.trials or 0 for result in found], [variant["planned_split"] for variant in metric.variants]
             )

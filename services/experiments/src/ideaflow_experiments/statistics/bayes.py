@@ -2,8 +2,9 @@
 
 Each rate gets a Beta(1 + successes, 1 + failures) posterior (a uniform prior). The probability
 is Evan Miller's closed form (a finite sum of Beta functions) while the sum is short; past
-`EXACT_TERMS_LIMIT` terms both posteriors are so concentrated that their normal approximation
-agrees to well under 0.001, and costs one term instead of thousands.
+`EXACT_TERMS_LIMIT` terms both posteriors are concentrated enough for their normal approximation
+(measured within 0.0015 of the exact sum there, less beyond), one term instead of up to 50: the verdict of
+10 variants x 5 metrics must stay under 10 ms.
 """
 
 import math
@@ -11,7 +12,8 @@ from statistics import NormalDist
 
 from ideaflow_experiments.statistics.proportions import Proportion
 
-EXACT_TERMS_LIMIT = 1_000
+EXACT_TERMS_LIMIT = 50
+_STANDARD_NORMAL = NormalDist()
 
 
 def _log_beta(a: float, b: float) -> float:
@@ -19,16 +21,22 @@ def _log_beta(a: float, b: float) -> float:
 
 
 def _exact(alpha_a: int, beta_a: int, alpha_b: int, beta_b: int) -> float:
-    """P(p_B > p_A) for Beta(alpha_a, beta_a) and Beta(alpha_b, beta_b), summed over alpha_b terms."""
-    total = 0.0
-    for i in range(alpha_b):
-        total += math.exp(
-            _log_beta(alpha_a + i, beta_a + beta_b)
-            - math.log(beta_b + i)
-            - _log_beta(1 + i, beta_b)
-            - _log_beta(alpha_a, beta_a)
-        )
-    return total
+    """P(p_B > p_A) for Beta(alpha_a, beta_a) and Beta(alpha_b, beta_b), summed over alpha_b terms.
+
+    Term i is Evan Miller's B(a_A + i, b_A + b_B) / ((b_B + i) B(1 + i, b_B) B(a_A, b_A)); each term is the
+    previous one times (a_A + i - 1)(b_B + i - 1) / ((a_A + b_A + b_B + i - 1) i), so only the first needs
+    Beta functions. The running values are kept relative to a scale so that neither under- nor overflows.
+    """
+    log_first = (
+        _log_beta(alpha_a, beta_a + beta_b) - math.log(beta_b) - _log_beta(1, beta_b) - _log_beta(alpha_a, beta_a)
+    )
+    term, total, log_scale = 1.0, 1.0, log_first
+    for i in range(1, alpha_b):
+        term *= (alpha_a + i - 1) * (beta_b + i - 1) / ((alpha_a + beta_a + beta_b + i - 1) * i)
+        total += term
+        if total > 1e200:
+            term, total, log_scale = term * 1e-200, total * 1e-200, log_scale + 200 * math.log(10)
+    return math.exp(math.log(total) + log_scale)
 
 
 def _normal(alpha_a: int, beta_a: int, alpha_b: int, beta_b: int) -> float:
@@ -37,7 +45,7 @@ def _normal(alpha_a: int, beta_a: int, alpha_b: int, beta_b: int) -> float:
 
     mean_a, variance_a = moments(alpha_a, beta_a)
     mean_b, variance_b = moments(alpha_b, beta_b)
-    return NormalDist().cdf((mean_b - mean_a) / math.sqrt(variance_a + variance_b))
+    return _STANDARD_NORMAL.cdf((mean_b - mean_a) / math.sqrt(variance_a + variance_b))
 
 
 def probability_to_beat_control(control: Proportion, treatment: Proportion) -> float:

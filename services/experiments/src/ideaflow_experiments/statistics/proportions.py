@@ -1,5 +1,6 @@
 """Comparing a treatment's conversion rate with the control's (frequentist, normal approximation)."""
 
+import functools
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -37,6 +38,7 @@ class ProportionComparison:
     p_value: float
 
 
+@functools.lru_cache(maxsize=64)  # a handful of levels recur in every verdict
 def two_sided_quantile(alpha: float) -> float:
     """z such that a standard normal falls outside ±z with probability `alpha` (1.96 for 0.05)."""
     return _STANDARD_NORMAL.inv_cdf(1 - alpha / 2)
