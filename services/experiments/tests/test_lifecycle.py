@@ -56,6 +56,8 @@ async def test_illegal_moves_are_conflicts_listing_the_allowed_ones(caller: Call
 
     assert conclude_draft.status_code == 409
     assert conclude_draft.headers["content-type"] == "application/problem+json"
+    assert conclude_draft.json()["status"] == 409
+    assert conclude_draft.json()["current_status"] == "draft"
     assert conclude_draft.json()["allowed"] == ["running", "cancelled"]
     assert start_again.status_code == 409
     assert start_again.json()["allowed"] == ["concluded", "cancelled"]

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from ideaflow_experiments.assumptions.router import router as assumptions_router
 from ideaflow_experiments.costs.router import router as costs_router
 from ideaflow_experiments.db import Base
+from ideaflow_experiments.decisions.router import router as decisions_router
 from ideaflow_experiments.experiments.assumption_links_router import router as assumption_links_router
 from ideaflow_experiments.experiments.lifecycle_router import router as experiment_lifecycle_router
 from ideaflow_experiments.experiments.router import router as experiments_router
@@ -34,6 +35,7 @@ def create_app(settings: ExperimentsSettings | None = None) -> FastAPI:
             costs_router,
             assumption_links_router,
             assumptions_router,
+            decisions_router,
             metrics_router,
             results_router,
             verdict_router,

@@ -5,13 +5,14 @@ import enum
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ideaflow_experiments.assumptions.models import AssumptionKind, AssumptionStatus
+from ideaflow_experiments.metrics.schemas import WholeNumber
 from ideaflow_shared.types import NonBlank, PatchModel
 
 Statement = Annotated[str, StringConstraints(min_length=1, max_length=2000), NonBlank]
-Rating = Annotated[StrictInt, Field(ge=1, le=5)]
+Rating = Annotated[WholeNumber, Field(ge=1, le=5)]
 
 _STATEMENT = "What must be true for the idea to work, e.g. 'Regular customers order the same items weekly.'"
 _IMPORTANCE = "How much the idea depends on it: 1 (little) to 5 (everything)."

@@ -47,8 +47,8 @@ async def record_cost(
 ) -> Response:
     """Add what was spent to the experiment's budget (its owner or a manager).
 
-    The cost must be in the experiment's `budget_currency` (422 at `/body/currency`; 409 when the
-    experiment has none yet). The experiment's `budget_spent_amount` grows by the amount and
+    The cost must be in the experiment's `budget_currency` (409 otherwise, or when the experiment
+    has none yet). The experiment's `budget_spent_amount` grows by the amount and
     `over_budget` turns true once spent exceeds planned. Send an `Idempotency-Key` to make retries safe.
     """
 

@@ -14,7 +14,7 @@ from ideaflow_experiments.experiments.service import get_experiment
 from ideaflow_shared.db import utcnow
 from ideaflow_shared.identity import Identity
 from ideaflow_shared.pagination import PageRequest
-from ideaflow_shared.problems import Conflict, NotFound, UnprocessableContent
+from ideaflow_shared.problems import Conflict, NotFound
 
 
 async def record_cost(
@@ -26,8 +26,9 @@ async def record_cost(
     if experiment.budget_currency is None:
         raise Conflict("The experiment has no budget currency yet; set budget_currency before recording costs.")
     if data.currency != experiment.budget_currency:
-        raise UnprocessableContent.at(
-            "/body/currency", f"Costs of this experiment are recorded in {experiment.budget_currency}."
+        raise Conflict(
+            f"Costs of this experiment are recorded in {experiment.budget_currency}, its budget currency.",
+            extra={"budget_currency": experiment.budget_currency},
         )
     cost = ExperimentCost(
         id=uuid.uuid4(),

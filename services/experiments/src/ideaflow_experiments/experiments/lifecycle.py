@@ -44,7 +44,7 @@ def transition(experiment: Experiment, target: ExperimentStatus, *, now: dt.date
     if target not in allowed:
         raise Conflict(
             f"A {experiment.status} experiment cannot become {target}.",
-            extra={"status": experiment.status.value, "allowed": [status.value for status in allowed]},
+            extra={"current_status": experiment.status.value, "allowed": [status.value for status in allowed]},
         )
     experiment.status = target
     setattr(experiment, _REACHED_AT[target], now)

@@ -50,6 +50,8 @@ class Experiment(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     # An idea of the ideas service; that service owns it, so there is no foreign key.
     idea_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    # The experiment whose pivot opened this one, if any.
+    parent_experiment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     title: Mapped[str] = mapped_column(String(200))
     hypothesis: Mapped[str] = mapped_column(Text)
     test_description: Mapped[str] = mapped_column(Text, default="")

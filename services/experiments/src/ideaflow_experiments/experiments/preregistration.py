@@ -59,7 +59,10 @@ async def amend(
         raise Conflict(
             f"A {experiment.status} experiment is not amended: before the start change it directly, "
             "after a decision or cancellation it is closed.",
-            extra={"status": experiment.status.value, "allowed": [status.value for status in AMENDABLE_STATUSES]},
+            extra={
+                "current_status": experiment.status.value,
+                "allowed": [status.value for status in AMENDABLE_STATUSES],
+            },
         )
     now = utcnow()
     amendment = ExperimentAmendment(

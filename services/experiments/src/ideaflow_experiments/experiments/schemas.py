@@ -5,9 +5,10 @@ import enum
 import uuid
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ideaflow_experiments.experiments.models import ExperimentStatus, ExperimentType
+from ideaflow_experiments.metrics.schemas import WholeNumber
 from ideaflow_shared.types import NonBlank, PatchModel, ShortText, Storable, Timestamp
 
 HypothesisText = Annotated[str, StringConstraints(min_length=1, max_length=5000), NonBlank]
@@ -17,7 +18,7 @@ PrincipalId = Annotated[str, StringConstraints(min_length=1, max_length=200), No
 Team = Annotated[list[PrincipalId], Field(max_length=50, description="Principal ids of the people running it.")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(description="ISO 4217 code, e.g. EUR.")]
 MinorUnits = Annotated[
-    StrictInt,
+    WholeNumber,
     Field(ge=0, le=1_000_000_000_000, description="An amount in the currency's minor unit (cents for EUR)."),
 ]
 
@@ -86,6 +87,7 @@ class ExperimentPublic(BaseModel):
 
     id: uuid.UUID
     idea_id: uuid.UUID
+    parent_experiment_id: uuid.UUID | None = Field(description="The experiment whose pivot opened this one.")
     title: str
     hypothesis: str
     test_description: str
@@ -134,18 +136,19 @@ class ExperimentCancellation(BaseModel):
     reason: ReasonText = Field(description="Why the experiment stops; kept with it for later readers.")
 
 
-class AmendmentCreate(BaseModel):
+class AmendmentCreate(PatchModel):
     """A change to the pre-registered hypothesis or test of a started experiment, with its reason."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            "anyOf": [{"required": ["hypothesis"]}, {"required": ["test_description"]}],
             "examples": [
                 {
                     "why": "The button is only shown to logged-in customers; the hypothesis now says so.",
                     "hypothesis": "We believe that logged-in regular customers would reorder with one click.",
                 }
-            ]
+            ],
         },
     )
 

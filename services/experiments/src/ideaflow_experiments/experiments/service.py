@@ -103,9 +103,8 @@ def _ensure_budget_change_is_consistent(experiment: Experiment, changes: dict[st
     currency = changes.get("budget_currency", experiment.budget_currency)
     if currency != experiment.budget_currency and experiment.budget_spent_amount > 0:
         raise Conflict(f"Costs are already recorded in {experiment.budget_currency}; the currency cannot change.")
-    amount = changes.get("budget_planned_amount", experiment.budget_planned_amount)
-    pointer = "/body/budget_planned_amount" if "budget_planned_amount" in changes else "/body/budget_currency"
-    _ensure_budget_has_currency(amount, currency, pointer=pointer)  # type: ignore[arg-type]
+    if changes.get("budget_planned_amount", experiment.budget_planned_amount) is not None and currency is None:
+        raise Conflict("The experiment has no budget currency; send budget_currency with the planned amount.")
 
 
 async def update_experiment(
@@ -150,7 +149,7 @@ async def delete_experiment(
         raise Conflict(
             f"Only a draft can be deleted; a {experiment.status} experiment is kept as the organisation's memory "
             "(cancel it instead).",
-            extra={"status": experiment.status.value, "allowed": [ExperimentStatus.DRAFT.value]},
+            extra={"current_status": experiment.status.value, "allowed": [ExperimentStatus.DRAFT.value]},
         )
     await repository.delete_experiment(session, experiment)
 

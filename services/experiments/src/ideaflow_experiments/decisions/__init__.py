@@ -1,0 +1,1 @@
+"""The decision on a concluded experiment: `/v1/experiments/{id}/decision`."""
