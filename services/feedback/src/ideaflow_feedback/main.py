@@ -11,6 +11,7 @@ from ideaflow_feedback.evidence.ideas import ideas_client_lifespan
 from ideaflow_feedback.evidence.loop_router import router as loop_router
 from ideaflow_feedback.evidence.router import router as evidence_router
 from ideaflow_feedback.feedback.router import router as feedback_router
+from ideaflow_feedback.ingest.router import router as ingest_router
 from ideaflow_feedback.settings import FeedbackSettings, get_settings
 from ideaflow_feedback.themes.router import router as themes_router
 from ideaflow_shared.app import create_service_app
@@ -29,6 +30,7 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             evidence_router,
             loop_router,
             feedback_router,
+            ingest_router,
             customers_router,
             digest_router,
             themes_router,

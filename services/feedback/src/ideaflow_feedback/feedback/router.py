@@ -133,7 +133,7 @@ async def list_feedback(
 
 
 @router.get(
-    "/{feedback_id}",
+    "/{feedback_id:uuid}",
     response_model=FeedbackPublic,
     summary="Get a feedback item",
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
@@ -147,7 +147,7 @@ async def get_feedback(
 
 
 @router.patch(
-    "/{feedback_id}",
+    "/{feedback_id:uuid}",
     response_model=FeedbackPublic,
     summary="Triage a feedback item",
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 412, 422, 428)},
@@ -170,7 +170,7 @@ async def update_feedback(
 
 
 @router.post(
-    "/{feedback_id}/status",
+    "/{feedback_id:uuid}/status",
     response_model=FeedbackPublic,
     summary="Move a feedback item to another status",
     responses={200: {"headers": _ETAG_HEADER}, **_ILLEGAL_MOVE, **problem_responses(403, 404, 412, 422, 428)},

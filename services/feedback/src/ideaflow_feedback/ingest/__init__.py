@@ -1,0 +1,1 @@
+"""Bulk ingest: `/v1/feedback/batches` (and, later, file imports)."""
