@@ -27,6 +27,7 @@ from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/learnings", tags=["learnings"])
+# `{learning_id:uuid}` keeps `/search` and `/related` from matching a card's routes (PATCH /search is a 405).
 
 _ETAG_HEADER = {
     "ETag": {"description": "The learning's version; send it back as If-Match.", "schema": {"type": "string"}}
@@ -144,7 +145,7 @@ async def find_related_learnings(
 
 
 @router.get(
-    "/{learning_id}",
+    "/{learning_id:uuid}",
     response_model=LearningPublic,
     summary="Get a learning card",
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
@@ -158,7 +159,7 @@ async def get_learning(
 
 
 @router.patch(
-    "/{learning_id}",
+    "/{learning_id:uuid}",
     response_model=LearningPublic,
     summary="Change a learning card",
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 412, 422, 428)},
@@ -181,7 +182,7 @@ async def update_learning(
 
 
 @router.delete(
-    "/{learning_id}",
+    "/{learning_id:uuid}",
     status_code=204,
     summary="Delete a learning card",
     responses=problem_responses(403, 404, 412, 422, 428),
