@@ -205,3 +205,23 @@ async def test_the_backlog_ranking_explains_each_rank(caller: Caller, caller_fac
     assert (ranking[0]["reviewers"], ranking[0]["up_votes"], ranking[0]["ice_score"]) == (2, 0, None)
     assert (await caller.get("/v1/ideas/ranking")).status_code == 403
     assert (await caller_factory("manager").get("/v1/ideas/ranking")).json()["items"] == []
+
+
+async def test_a_challenge_ranking_covers_only_that_challenges_ideas(caller_factory: Callable[..., Caller]) -> None:
+    manager = caller_factory("manager")
+    challenge = (await manager.post("/v1/challenges", json=CHALLENGE)).json()
+    phase_url = f"/v1/challenges/{challenge['id']}/phase"
+    await manager.post(phase_url, json={"phase": "ideation"})
+    weak, strong = [await submit(manager, title=title, challenge_id=challenge["id"]) for title in ("Weak", "Strong")]
+    outside = await submit(manager, title="Outside")
+    await manager.post(phase_url, json={"phase": "evaluation"})
+    reviewer = colleague(caller_factory, manager, "reviewer")
+    for idea, score in ((weak, 2), (strong, 4), (outside, 5)):
+        assert (await evaluate(reviewer, idea["id"], scores(score, score, score, score))).status_code == 201
+
+    ranking = await reviewer.get("/v1/ideas/ranking", params={"challenge_id": challenge["id"]})
+    unknown = await reviewer.get("/v1/ideas/ranking", params={"challenge_id": outside["id"]})
+
+    assert [item["title"] for item in ranking.json()["items"]] == ["Strong", "Weak"]
+    assert ranking.json()["items"][0]["ice_score"] == 64.0
+    assert unknown.status_code == 404
