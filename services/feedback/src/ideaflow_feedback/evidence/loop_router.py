@@ -60,7 +60,7 @@ async def mark_idea_shipped(
     "/{idea_id:uuid}/customers-to-notify",
     response_model=CustomersToNotify,
     summary="Customers to tell that an idea shipped",
-    responses=problem_responses(422),
+    responses=problem_responses(404, 422),
 )
 async def list_customers_to_notify(
     idea_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity
@@ -87,7 +87,7 @@ async def list_customers_to_notify(
     "/{idea_id:uuid}/customers-notified",
     response_model=StatusChanges,
     summary="Mark customers notified",
-    responses=problem_responses(403, 409, 422),
+    responses=problem_responses(403, 404, 409, 422),
 )
 async def mark_customers_notified(
     idea_id: uuid.UUID, payload: CustomersNotified, *, session: SessionDep, identity: CurrentIdentity

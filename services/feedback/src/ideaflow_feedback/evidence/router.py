@@ -245,7 +245,7 @@ async def rank_ideas_by_demand(
     "/v1/feedback/ideas/{idea_id:uuid}/evidence",
     response_model=Evidence,
     summary="Evidence for an idea",
-    responses=problem_responses(422),
+    responses=problem_responses(404, 422),
 )
 async def get_idea_evidence(idea_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity) -> Evidence:
     """What customers said for an idea: items, customers, their value, importance and representative quotes."""
