@@ -4,7 +4,7 @@ import json
 import re
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from ideaflow_shared.context import RequestContextMiddleware, current_context
@@ -21,14 +21,17 @@ class Item(BaseModel):
 def _app(max_body_bytes: int = 1024) -> FastAPI:
     app = FastAPI()
     install_problem_handlers(app)
+    items = APIRouter(prefix="/items")  # included, as every service's resources are
 
-    @app.get("/items")
+    @items.get("")
     async def list_items() -> list[Item]:
         return []
 
-    @app.post("/items", status_code=201)
+    @items.post("", status_code=201)
     async def create_item(item: Item) -> Item:
         return item
+
+    app.include_router(items)
 
     @app.get("/crash")
     async def crash() -> None:
@@ -73,7 +76,7 @@ async def test_framework_errors_are_problems_too() -> None:
 
     assert unknown.status_code == 404
     assert wrong_method.status_code == 405
-    assert wrong_method.headers["allow"] == "GET, POST"
+    assert wrong_method.headers["allow"] == "GET, HEAD, POST"
     assert invalid.status_code == 422
     assert invalid.json()["errors"] == [{"pointer": "/body/name", "detail": "Input should be a valid string"}]
     assert not_json.status_code in (400, 422)

@@ -1,5 +1,6 @@
 """RFC 9457 problem details: one exception hierarchy, one renderer, declared in OpenAPI."""
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -9,7 +10,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from ideaflow_shared.jsonutil import dumps
 
@@ -169,14 +169,36 @@ async def _handle_problem(request: Request, error: Exception) -> Response:
     )
 
 
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _method_index(app: Any) -> list[tuple[re.Pattern[str], bool, frozenset[str]]]:
+    """(path pattern, is literal, methods) for every documented path, built once per app."""
+    index: list[tuple[re.Pattern[str], bool, frozenset[str]]] | None = getattr(app.state, "method_index", None)
+    if index is None:
+        index = []
+        for path, item in app.openapi().get("paths", {}).items():
+            methods = {method.upper() for method in item if method in _HTTP_METHODS}
+            if "GET" in methods:
+                methods.add("HEAD")
+            pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
+            index.append((pattern, "{" not in path, frozenset(methods)))
+        app.state.method_index = index
+    return index
+
+
 def _allowed_methods(request: Request) -> str:
-    """Every method of every route at this path (Starlette's own 405 names only one route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methods))
+    """The methods the documented path serves (Starlette's own 405 names only one route's).
+
+    A literal path (`/v1/ideas/mine`) wins over a template that also matches (`/v1/ideas/{id}`).
+    """
+    matches = [
+        (literal, methods)
+        for pattern, literal, methods in _method_index(request.app)
+        if pattern.match(request.url.path)
+    ]
+    chosen = [methods for literal, methods in matches if literal] or [methods for _, methods in matches]
+    return ", ".join(sorted(set().union(*chosen)))
 
 
 async def _handle_http_exception(request: Request, error: Exception) -> Response:
