@@ -51,10 +51,12 @@ async def test_ratings_outside_one_to_five_and_unknown_ideas_are_refused(caller:
     too_high = await caller.post("/v1/assumptions", json={**body, "importance": 6})
     zero = await caller.post("/v1/assumptions", json={**body, "evidence": 0})
     unknown_idea = await caller.post("/v1/assumptions", json={**body, "idea_id": str(uuid.uuid4())})
+    boolean = await caller.post("/v1/assumptions", json={**body, "importance": True})
 
     assert too_high.json()["errors"][0]["pointer"] == "/body/importance"
     assert zero.json()["errors"][0]["pointer"] == "/body/evidence"
     assert unknown_idea.status_code == 422
+    assert boolean.json()["errors"][0]["pointer"] == "/body/importance"
     assert unknown_idea.json()["errors"][0]["pointer"] == "/body/idea_id"
     assert (await caller.get("/v1/assumptions")).json()["items"] == []
 

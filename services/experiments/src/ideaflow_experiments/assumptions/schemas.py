@@ -5,14 +5,14 @@ import enum
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from ideaflow_experiments.assumptions.models import AssumptionKind, AssumptionStatus
-from ideaflow_experiments.metrics.schemas import WholeNumber
+from ideaflow_experiments.experiments.schemas import whole_number_only
 from ideaflow_shared.types import NonBlank, PatchModel
 
 Statement = Annotated[str, StringConstraints(min_length=1, max_length=2000), NonBlank]
-Rating = Annotated[WholeNumber, Field(ge=1, le=5)]
+Rating = Annotated[int, Field(ge=1, le=5), BeforeValidator(whole_number_only)]
 
 _STATEMENT = "What must be true for the idea to work, e.g. 'Regular customers order the same items weekly.'"
 _IMPORTANCE = "How much the idea depends on it: 1 (little) to 5 (everything)."

@@ -36,6 +36,12 @@ class DecisionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            # Only a pivot opens a follow-up experiment.
+            "anyOf": [
+                {"properties": {"decision": {"const": "pivot"}}},
+                {"not": {"required": ["follow_up"]}},
+                {"properties": {"follow_up": {"type": "null"}}},
+            ],
             "examples": [
                 {
                     "decision": "pivot",
@@ -47,7 +53,7 @@ class DecisionCreate(BaseModel):
                         "type": "smoke_test",
                     },
                 }
-            ]
+            ],
         },
     )
 

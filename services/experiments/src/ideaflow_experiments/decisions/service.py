@@ -72,10 +72,10 @@ async def record_decision(
     if not identity.has_role(DECIDER_ROLE):
         raise Forbidden(f"Deciding on an experiment needs the '{DECIDER_ROLE}' role.")
     experiment = await get_experiment(session, identity=identity, experiment_id=experiment_id)
-    if data.follow_up is not None and data.decision is not DecisionKind.PIVOT:
-        raise UnprocessableContent.at("/body/follow_up", "Only a pivot opens a follow-up experiment.")
     now = utcnow()
     transition(experiment, ExperimentStatus.DECIDED, now=now)
+    if data.follow_up is not None and data.decision is not DecisionKind.PIVOT:
+        raise UnprocessableContent.at("/body/follow_up", "Only a pivot opens a follow-up experiment.")
     verdict = await compute_verdict(session, identity=identity, experiment_id=experiment.id)
     outcomes = _assumption_outcomes(experiment, data, verdict.outcome)
     by_status: dict[AssumptionStatus, list[uuid.UUID]] = defaultdict(list)

@@ -5,10 +5,9 @@ import enum
 import uuid
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from ideaflow_experiments.experiments.models import ExperimentStatus, ExperimentType
-from ideaflow_experiments.metrics.schemas import WholeNumber
 from ideaflow_shared.types import NonBlank, PatchModel, ShortText, Storable, Timestamp
 
 HypothesisText = Annotated[str, StringConstraints(min_length=1, max_length=5000), NonBlank]
@@ -17,9 +16,23 @@ PlanText = Annotated[str, StringConstraints(max_length=5000), Storable]
 PrincipalId = Annotated[str, StringConstraints(min_length=1, max_length=200), NonBlank]
 Team = Annotated[list[PrincipalId], Field(max_length=50, description="Principal ids of the people running it.")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(description="ISO 4217 code, e.g. EUR.")]
+
+
+def whole_number_only(value: object) -> object:
+    """JSON Schema's integer includes 3.0 but not true or "3"; pydantic's lax int takes all three.
+
+    Use it after the bounds, `Annotated[int, Field(ge=…, le=…), BeforeValidator(whole_number_only)]`,
+    so the schema documents them as minimum and maximum.
+    """
+    if isinstance(value, bool | str):
+        raise ValueError("expected a whole number")
+    return value
+
+
 MinorUnits = Annotated[
-    WholeNumber,
+    int,
     Field(ge=0, le=1_000_000_000_000, description="An amount in the currency's minor unit (cents for EUR)."),
+    BeforeValidator(whole_number_only),
 ]
 
 _HYPOTHESIS = "We believe that … (what must be true for the idea to work)."
