@@ -63,6 +63,19 @@ class _Text:
 Storable = _Text()
 NonBlank = _Text(required=True)
 
+
+def _whole_number(value: object) -> object:
+    # JSON has one number type: 4.0 is the integer 4 (as JSON Schema says), but "4" and true are not.
+    if isinstance(value, bool | str) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError("expected a whole number")
+    return value
+
+
+# An integer as JSON Schema means it: 3 and 3.0, never true or "3" (pydantic's lax int takes all
+# three, StrictInt refuses 3.0). Put the bounds BEFORE it, or they vanish from the schema:
+# `Annotated[int, Field(ge=1, le=100), WholeNumber]`.
+WholeNumber = BeforeValidator(_whole_number)
+
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 

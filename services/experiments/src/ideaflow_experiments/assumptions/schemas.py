@@ -5,14 +5,13 @@ import enum
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ideaflow_experiments.assumptions.models import AssumptionKind, AssumptionStatus
-from ideaflow_experiments.experiments.schemas import whole_number_only
-from ideaflow_shared.types import NonBlank, PatchModel
+from ideaflow_shared.types import NonBlank, PatchModel, WholeNumber
 
 Statement = Annotated[str, StringConstraints(min_length=1, max_length=2000), NonBlank]
-Rating = Annotated[int, Field(ge=1, le=5), BeforeValidator(whole_number_only)]
+Rating = Annotated[int, Field(ge=1, le=5), WholeNumber]
 
 _STATEMENT = "What must be true for the idea to work, e.g. 'Regular customers order the same items weekly.'"
 _IMPORTANCE = "How much the idea depends on it: 1 (little) to 5 (everything)."

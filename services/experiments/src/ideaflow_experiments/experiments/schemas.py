@@ -5,10 +5,10 @@ import enum
 import uuid
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ideaflow_experiments.experiments.models import ExperimentStatus, ExperimentType
-from ideaflow_shared.types import NonBlank, PatchModel, ShortText, Storable, Timestamp
+from ideaflow_shared.types import NonBlank, PatchModel, ShortText, Storable, Timestamp, WholeNumber
 
 HypothesisText = Annotated[str, StringConstraints(min_length=1, max_length=5000), NonBlank]
 PlanText = Annotated[str, StringConstraints(max_length=5000), Storable]
@@ -18,21 +18,10 @@ Team = Annotated[list[PrincipalId], Field(max_length=50, description="Principal 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$"), Field(description="ISO 4217 code, e.g. EUR.")]
 
 
-def whole_number_only(value: object) -> object:
-    """JSON Schema's integer includes 3.0 but not true or "3"; pydantic's lax int takes all three.
-
-    Use it after the bounds, `Annotated[int, Field(ge=…, le=…), BeforeValidator(whole_number_only)]`,
-    so the schema documents them as minimum and maximum.
-    """
-    if isinstance(value, bool | str):
-        raise ValueError("expected a whole number")
-    return value
-
-
 MinorUnits = Annotated[
     int,
     Field(ge=0, le=1_000_000_000_000, description="An amount in the currency's minor unit (cents for EUR)."),
-    BeforeValidator(whole_number_only),
+    WholeNumber,
 ]
 
 _HYPOTHESIS = "We believe that … (what must be true for the idea to work)."

@@ -8,8 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ideaflow_experiments.learnings.models import FailureCause, LearningKind
-from ideaflow_experiments.metrics.schemas import WholeNumber
-from ideaflow_shared.types import Label, NonBlank, PatchModel, ShortText
+from ideaflow_shared.types import Label, NonBlank, PatchModel, ShortText, WholeNumber
 
 CardText = Annotated[str, StringConstraints(min_length=1, max_length=5000), NonBlank]
 Tags = Annotated[list[Label], Field(max_length=20, description="Up to 20 labels, lower-cased.")]
@@ -127,4 +126,6 @@ class RelatedRequest(BaseModel):
     hypothesis: Annotated[str, StringConstraints(min_length=1, max_length=5000), NonBlank] = Field(
         description="A draft hypothesis; learnings sharing its significant words come back, best first."
     )
-    limit: WholeNumber = Field(default=10, ge=1, le=50, description="How many learnings at most.")
+    limit: Annotated[int, Field(ge=1, le=50), WholeNumber] = Field(
+        default=10, description="How many learnings at most."
+    )

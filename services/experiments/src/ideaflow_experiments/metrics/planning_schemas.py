@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat
 
-from ideaflow_experiments.metrics.schemas import WholeNumber
+from ideaflow_shared.types import WholeNumber
 
 Rate = Annotated[StrictFloat, Field(ge=0.0001, le=0.9999, allow_inf_nan=False)]
 Alpha = Annotated[
@@ -46,8 +46,8 @@ class DetectableEffectRequest(BaseModel):
     )
 
     baseline_rate: Rate = Field(description="The control's expected conversion rate, e.g. 0.2 for 20 %.")
-    sample_size_per_variant: WholeNumber = Field(
-        ge=2, le=1_000_000_000, description="Subjects you can get per variant."
+    sample_size_per_variant: Annotated[int, Field(ge=2, le=1_000_000_000), WholeNumber] = Field(
+        description="Subjects you can get per variant."
     )
     significance_level: Alpha = 0.05
     power: Power = 0.8

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat
 
-from ideaflow_experiments.metrics.schemas import VariantName, WholeNumber
-from ideaflow_shared.types import LongText, Timestamp
+from ideaflow_experiments.metrics.schemas import VariantName
+from ideaflow_shared.types import LongText, Timestamp, WholeNumber
 
-Count = Annotated[WholeNumber, Field(ge=0, le=1_000_000_000)]
+Count = Annotated[int, Field(ge=0, le=1_000_000_000), WholeNumber]
 
 
 class ResultCreate(BaseModel):

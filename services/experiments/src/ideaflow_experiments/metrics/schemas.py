@@ -5,24 +5,14 @@ import enum
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StringConstraints
 
 from ideaflow_experiments.metrics.models import MetricDirection, MetricKind
-from ideaflow_shared.types import NonBlank, PatchModel, ShortText, Storable
+from ideaflow_shared.types import NonBlank, PatchModel, ShortText, Storable, WholeNumber
 
-
-def _number_not_text_or_bool(value: object) -> object:
-    """JSON Schema's integer includes 3.0 but not true or "3"; pydantic's lax int takes all three."""
-    if isinstance(value, bool | str):
-        raise ValueError("expected a whole number")
-    return value
-
-
-# A whole number as JSON Schema means it (3 and 3.0, never true or "3").
-WholeNumber = Annotated[int, BeforeValidator(_number_not_text_or_bool)]
 Threshold = Annotated[StrictFloat, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
 SignificanceLevel = Annotated[StrictFloat, Field(ge=0.001, le=0.2, allow_inf_nan=False)]
-SampleSize = Annotated[WholeNumber, Field(ge=1, le=1_000_000_000)]
+SampleSize = Annotated[int, Field(ge=1, le=1_000_000_000), WholeNumber]
 Unit = Annotated[str, StringConstraints(max_length=40), Storable]
 VariantName = Annotated[str, StringConstraints(min_length=1, max_length=40), NonBlank]
 AmendmentReason = Annotated[str, StringConstraints(min_length=1, max_length=2000), NonBlank]

@@ -5,22 +5,11 @@ import enum
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ideaflow_ideas.challenges.models import ChallengeAudience, ChallengePhase
-from ideaflow_shared.types import Label, LongText, NonBlank, PatchModel, ShortText, Timestamp
+from ideaflow_shared.types import Label, LongText, NonBlank, PatchModel, ShortText, Timestamp, WholeNumber
 
-
-def _number_not_text_or_bool(value: object) -> object:
-    """JSON Schema's integer includes 3.0 but not true or "3"; pydantic's lax int takes all three."""
-    if isinstance(value, bool | str):
-        raise ValueError("expected a whole number")
-    return value
-
-
-# A whole number as JSON Schema means it (3 and 3.0, never true or "3"). Put the bounds before it
-# in `Annotated[int, Field(ge=…, le=…), WholeNumber]`: set after it, they vanish from the schema.
-WholeNumber = BeforeValidator(_number_not_text_or_bool)
 FocusQuestion = Annotated[str, StringConstraints(min_length=1, max_length=500), NonBlank]
 Note = Annotated[str, StringConstraints(max_length=2000), NonBlank]
 Departments = Annotated[list[Label], Field(max_length=50, description="Invited departments, lower-cased.")]

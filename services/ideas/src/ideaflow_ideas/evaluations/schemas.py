@@ -4,24 +4,15 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from ideaflow_ideas.ideas.models import IdeaCategory, IdeaStage
-from ideaflow_shared.types import PatchModel, ShortText
+from ideaflow_shared.types import PatchModel, ShortText, WholeNumber
 
-
-def _whole_number(value: object) -> object:
-    # JSON has one number type: 4.0 is the integer 4 (as JSON Schema says), but "4" and true are not.
-    if isinstance(value, bool | str) or (isinstance(value, float) and not value.is_integer()):
-        raise ValueError("expected a whole number")
-    return value
-
-
-_WHOLE = BeforeValidator(_whole_number)  # after the bounds, so that the schema shows them
-Score = Annotated[int, Field(ge=0, le=10), _WHOLE]
-Weight = Annotated[int, Field(ge=1, le=100, description="Relative weight in the weighted score."), _WHOLE]
-ScaleMin = Annotated[int, Field(ge=0, le=1), _WHOLE]
-ScaleMax = Annotated[int, Field(ge=2, le=10), _WHOLE]
+Score = Annotated[int, Field(ge=0, le=10), WholeNumber]
+Weight = Annotated[int, Field(ge=1, le=100, description="Relative weight in the weighted score."), WholeNumber]
+ScaleMin = Annotated[int, Field(ge=0, le=1), WholeNumber]
+ScaleMax = Annotated[int, Field(ge=2, le=10), WholeNumber]
 CriterionKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 _KEY_PATTERN = "^[a-z0-9_]{1,40}$"
 # Spelled out: pydantic would put the key pattern in patternProperties, which lets other keys through.

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from ideaflow_ideas.challenges.schemas import WholeNumber
+from ideaflow_shared.types import WholeNumber
 
 
 class VoteState(BaseModel):
