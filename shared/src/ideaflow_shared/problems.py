@@ -172,9 +172,9 @@ async def _handle_problem(request: Request, error: Exception) -> Response:
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
-def _method_index(app: Any) -> list[tuple[re.Pattern[str], bool, frozenset[str]]]:
-    """(path pattern, is literal, methods) for every documented path, built once per app."""
-    index: list[tuple[re.Pattern[str], bool, frozenset[str]]] | None = getattr(app.state, "method_index", None)
+def _method_index(app: Any) -> list[tuple[re.Pattern[str], int, frozenset[str]]]:
+    """(path pattern, literal segments, methods) for every documented path, built once per app."""
+    index: list[tuple[re.Pattern[str], int, frozenset[str]]] | None = getattr(app.state, "method_index", None)
     if index is None:
         index = []
         for path, item in app.openapi().get("paths", {}).items():
@@ -182,7 +182,8 @@ def _method_index(app: Any) -> list[tuple[re.Pattern[str], bool, frozenset[str]]
             if "GET" in methods:
                 methods.add("HEAD")
             pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
-            index.append((pattern, "{" not in path, frozenset(methods)))
+            literal_segments = sum(1 for segment in path.split("/") if segment and "{" not in segment)
+            index.append((pattern, literal_segments, frozenset(methods)))
         app.state.method_index = index
     return index
 
@@ -190,15 +191,18 @@ def _method_index(app: Any) -> list[tuple[re.Pattern[str], bool, frozenset[str]]
 def _allowed_methods(request: Request) -> str:
     """The methods the documented path serves (Starlette's own 405 names only one route's).
 
-    A literal path (`/v1/ideas/mine`) wins over a template that also matches (`/v1/ideas/{id}`).
+    The most specific documented path wins: `/v1/ideas/mine` over `/v1/ideas/{id}`, and
+    `/v1/customers/{id}/erase` over `/v1/customers/{source}/{external_id}`.
     """
     matches = [
-        (literal, methods)
-        for pattern, literal, methods in _method_index(request.app)
+        (specificity, methods)
+        for pattern, specificity, methods in _method_index(request.app)
         if pattern.match(request.url.path)
     ]
-    chosen = [methods for literal, methods in matches if literal] or [methods for _, methods in matches]
-    return ", ".join(sorted(set().union(*chosen)))
+    if not matches:
+        return ""
+    best = max(specificity for specificity, _ in matches)
+    return ", ".join(sorted(set().union(*(methods for specificity, methods in matches if specificity == best))))
 
 
 async def _handle_http_exception(request: Request, error: Exception) -> Response:
