@@ -8,6 +8,7 @@ from ideaflow_ideas.analytics.router import router as analytics_router
 from ideaflow_ideas.challenges.router import router as challenges_router
 from ideaflow_ideas.comments.router import router as comments_router
 from ideaflow_ideas.db import Base
+from ideaflow_ideas.discovery.router import router as discovery_router
 from ideaflow_ideas.evaluations.router import criteria_router
 from ideaflow_ideas.evaluations.router import router as evaluations_router
 from ideaflow_ideas.ideas.router import router as ideas_router
@@ -34,6 +35,7 @@ def create_app(settings: IdeasSettings | None = None) -> FastAPI:
             evaluations_router,
             criteria_router,
             analytics_router,
+            discovery_router,
             ideas_router,
         ],
         migrations_path=MIGRATIONS,
@@ -45,6 +47,7 @@ def create_app(settings: IdeasSettings | None = None) -> FastAPI:
             {"name": "votes", "description": "Up-votes and dot voting, one person one vote, as secret ballots."},
             {"name": "stages", "description": "Moving ideas through the funnel, their history, the review queue."},
             {"name": "evaluations", "description": "Criteria, author-blind evaluations, aggregates and rankings."},
+            {"name": "discovery", "description": "Full-text search, the similarity check while typing, merging."},
             {"name": "analytics", "description": "Participation, the funnel and how fast ideas are answered."},
         ],
     )

@@ -105,6 +105,9 @@ class IdeaPublic(BaseModel):
     challenge_id: uuid.UUID | None
     attachments: list[AttachmentPublic]
     stage: IdeaStage
+    merged_into_id: uuid.UUID | None = Field(
+        default=None, description="In the `merged` stage: the idea this one was merged into."
+    )
     anonymous: StrictBool = Field(description="True when no author is stored.")
     author_id: str | None = Field(description="The author's principal id; null for anonymous ideas.")
     up_votes: int = Field(description="How many people up-voted the idea.")

@@ -1,0 +1,1 @@
+"""Finding ideas: full-text search and the similarity check while someone types."""
