@@ -1,0 +1,213 @@
+"""Idea lists, full-text search and the similarity check with 100,000 ideas in PostgreSQL.
+
+Starts the ideas service with its production command line (one worker, log level warning) on a
+fresh PostgreSQL database, bulk-loads 100,000 ideas of one organisation (two tags each) with COPY
+(the search documents are made by the migration's triggers as rows arrive; vocabulary drawn from a
+fixed word list, seeded), then times, one request at a time over loopback HTTP: the first list
+page, a filtered page, a page at depth 50,000, searches for a rare, a common and a two-word query,
+and the similarity check for a typed draft, printing the median and p95.
+The process is stopped and the database dropped, whatever happens.
+
+    .venv/bin/python bench/ideas_discovery.py [--rows 100000] [--requests 100]
+"""
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER
+from ideaflow_shared.testing import TEST_TOKEN_SECRET, free_port, new_identity
+
+BIN = Path(sys.executable).parent
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+DATABASE = "ideaflow_bench_ideas_discovery"
+# fmt: off
+WORDS = (
+    "customer", "order", "delivery", "price", "coupon", "subscription", "phone", "regular", "bakery", "shop",
+    "newsletter", "loyalty", "card", "discount", "bundle", "lunch", "catering", "invoice", "payment",
+    "reminder", "review", "booking", "appointment", "repair", "spare", "part", "warranty", "training",
+    "onboarding", "checklist", "supplier", "packaging", "recycling", "pickup", "evening", "weekend", "sample",
+    "tasting",
+)
+# fmt: on
+STAGES = ("submitted", "screening", "backlog", "parked")
+CATEGORIES = ("product", "service", "process", "customer_experience", "cost", "workplace", "other")
+RARE = "zeppelin"
+
+
+def _sentence(rng: random.Random, length: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(length))
+
+
+async def _load(organization_id: uuid.UUID, owner: str, rows: int) -> None:
+    rng = random.Random(20261128)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    ideas: list[tuple[Any, ...]] = []
+    tags: list[tuple[Any, ...]] = []
+    for number in range(rows):
+        at = start + dt.timedelta(seconds=number)
+        idea_id = uuid.uuid4()
+        problem = _sentence(rng, 14) + (f" {RARE}" if number % 5000 == 0 else "")
+        ideas.append(
+            (
+                idea_id,
+                organization_id,
+                _sentence(rng, 4),
+                problem,
+                _sentence(rng, 12),
+                "",
+                CATEGORIES[number % len(CATEGORIES)],
+                STAGES[number % len(STAGES)],
+                owner,
+                "[]",
+                0,
+                0,
+                at,
+                at,
+                1,
+            )
+        )
+        tags += [(idea_id, tag) for tag in sorted(set(rng.sample(WORDS, 2)))]
+    connection = await asyncpg.connect(f"{POSTGRES}/{DATABASE}")
+    try:
+        await connection.copy_records_to_table(
+            "ideas",
+            records=ideas,
+            columns=[
+                "id",
+                "organization_id",
+                "title",
+                "problem",
+                "proposal",
+                "expected_benefit",
+                "category",
+                "stage",
+                "author_id",
+                "attachments",
+                "up_votes",
+                "dots",
+                "created_at",
+                "updated_at",
+                "version",
+            ],
+        )
+        await connection.copy_records_to_table("idea_tags", records=tags, columns=["idea_id", "tag"])
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+
+
+async def _time(
+    client: httpx.AsyncClient, method: str, path: str, requests: int, **kwargs: Any
+) -> tuple[float, float, int]:
+    response = await client.request(method, path, **kwargs)
+    response.raise_for_status()
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        (await client.request(method, path, **kwargs)).raise_for_status()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    body = response.json()
+    return (
+        statistics.median(timings),
+        timings[int(0.95 * len(timings)) - 1],
+        len(body.get("items", body.get("matches", []))),
+    )
+
+
+async def _wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise RuntimeError("the ideas service stopped during start-up")
+            try:
+                if (await client.get(f"{url}/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the ideas service did not become ready")
+
+
+async def _measure(url: str, process: subprocess.Popen[bytes], rows: int, requests: int) -> None:
+    identity = new_identity("manager")
+    started = time.perf_counter()
+    await _load(identity.organization_id, identity.principal_id, rows)
+    print(f"loaded {rows} ideas (with their search documents) in {time.perf_counter() - started:.1f} s")
+    await _wait_until_ready(url, process)
+    async with httpx.AsyncClient(base_url=url, headers={INTERNAL_TOKEN_HEADER: identity.token}, timeout=30) as client:
+        token = None
+        for _ in range(rows // 200):  # walk to depth rows/2 in pages of 100 for a deep cursor
+            params = {"page_size": "100", **({"page_token": token} if token else {})}
+            token = (await client.get("/v1/ideas", params=params)).json()["next_page_token"]
+        draft = {"title": "Coupon for regular", "text": "customers of the bakery want a loyalty card"}
+        cases: list[tuple[str, str, str, dict[str, Any]]] = [
+            ("list, first page (20)", "GET", "/v1/ideas", {}),
+            (f"list, depth {rows // 2} (20)", "GET", "/v1/ideas", {"params": {"page_token": str(token)}}),
+            (
+                "list filtered stage+category (20)",
+                "GET",
+                "/v1/ideas",
+                {"params": {"stage": "backlog", "category": "cost"}},
+            ),
+            ("search rare word", "GET", "/v1/ideas/search", {"params": {"q": RARE}}),
+            ("search common word", "GET", "/v1/ideas/search", {"params": {"q": "coupon"}}),
+            ("search two words", "GET", "/v1/ideas/search", {"params": {"q": "coupon delivery"}}),
+            ("similar (draft of 10 words)", "POST", "/v1/ideas/similar", {"json": draft}),
+        ]
+        for label, method, path, kwargs in cases:
+            median, p95, count = await _time(client, method, path, requests, **kwargs)
+            print(f"{label:34} median {median:7.2f} ms   p95 {p95:7.2f} ms   ({count} items)")
+
+
+def main(rows: int, requests: int) -> None:
+    asyncio.run(_administer(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"'))
+    port = free_port()
+    environment = {
+        **os.environ,
+        "IDEAFLOW_IDEAS_ENVIRONMENT": "production",
+        "IDEAFLOW_IDEAS_INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET,
+        "IDEAFLOW_IDEAS_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}",
+        "IDEAFLOW_IDEAS_PORT": str(port),
+        "IDEAFLOW_IDEAS_LOG_LEVEL": "warning",
+    }
+    try:
+        subprocess.run([str(BIN / "ideaflow-ideas"), "migrate"], env=environment, check=True)
+        process = subprocess.Popen([str(BIN / "ideaflow-ideas"), "serve"], env=environment)
+        try:
+            asyncio.run(_measure(f"http://127.0.0.1:{port}", process, rows, requests))
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    finally:
+        asyncio.run(_administer(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+
+
+async def _administer(*statements: str) -> None:
+    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=100)
+    arguments = parser.parse_args()
+    main(arguments.rows, arguments.requests)
