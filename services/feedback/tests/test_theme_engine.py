@@ -31,7 +31,7 @@ def test_the_evaluation_set_has_at_least_300_items_over_15_needs() -> None:
 
 
 def test_lexical_engine_quality_on_the_evaluation_set_does_not_regress() -> None:
-    """Measured 0.235 ARI, 0.70 purity (docs/performance-feedback-themes.md); far from the 0.7 target."""
+    """Measured 0.235 ARI, 0.70 purity (docs/performance.md, "Feedback themes"); far from the 0.7 target."""
     with DATA.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE))
     truth = [row["need"] if row["need"] != "noise" else f"noise-{n}" for n, row in enumerate(rows)]
