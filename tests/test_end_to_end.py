@@ -99,3 +99,12 @@ async def test_the_gateway_refuses_callers_without_a_valid_key(stack: LocalStack
 
     assert missing.status_code == unknown.status_code == 401
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_gateway_serves_one_document_for_the_whole_api(stack: LocalStack) -> None:
+    async with httpx.AsyncClient(base_url=stack.url("gateway")) as anonymous:
+        response = await anonymous.get("/openapi.json")
+
+    assert response.status_code == 200, response.text
+    paths = response.json()["paths"]
+    assert {"/v1/ideas", "/v1/experiments", "/v1/feedback", "/v1/api-keys"} <= set(paths)

@@ -14,8 +14,8 @@ from ideaflow_experiments.learnings.schemas import (
     LearningOrder,
     LearningPublic,
     LearningUpdate,
+    MemorySearchHit,
     RelatedRequest,
-    SearchHit,
     SearchScope,
 )
 from ideaflow_experiments.learnings.search import Hit
@@ -34,8 +34,8 @@ _ETAG_HEADER = {
 }
 
 
-def _hit(hit: Hit) -> SearchHit:
-    return SearchHit(kind=hit.kind, id=hit.id, title=hit.title, excerpt=hit.excerpt, score=hit.score)
+def _hit(hit: Hit) -> MemorySearchHit:
+    return MemorySearchHit(kind=hit.kind, id=hit.id, title=hit.title, excerpt=hit.excerpt, score=hit.score)
 
 
 @router.post(
@@ -106,7 +106,7 @@ async def list_learnings(
 
 @router.get(
     "/search",
-    response_model=Page[SearchHit],
+    response_model=Page[MemorySearchHit],
     summary="Search learnings and experiments",
     responses=problem_responses(400, 422),
 )
@@ -117,7 +117,7 @@ async def search_memory(
     page: PageRequestDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Words that must all appear (stemmed).")],
     scope: SearchScope = SearchScope.ALL,
-) -> Page[SearchHit]:
+) -> Page[MemorySearchHit]:
     """Full text over learnings (every card field) and experiments (title, hypothesis, test), best first.
 
     "Have we tried this before?": words are matched by stem (`reorder` finds `reordering`), common
@@ -129,13 +129,13 @@ async def search_memory(
 
 @router.post(
     "/related",
-    response_model=list[SearchHit],
+    response_model=list[MemorySearchHit],
     summary="Find learnings related to a draft hypothesis",
     responses=problem_responses(422),
 )
 async def find_related_learnings(
     payload: RelatedRequest, *, session: SessionDep, identity: CurrentIdentity
-) -> list[SearchHit]:
+) -> list[MemorySearchHit]:
     """Before testing a hypothesis, see what was learned before: learnings sharing its significant words,
     the most related first (at most `limit`)."""
     hits = await service.related_learnings(

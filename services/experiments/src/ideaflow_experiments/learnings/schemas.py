@@ -109,7 +109,7 @@ class HitKind(enum.StrEnum):
     EXPERIMENT = "experiment"
 
 
-class SearchHit(BaseModel):
+class MemorySearchHit(BaseModel):
     kind: HitKind
     id: uuid.UUID
     title: str
