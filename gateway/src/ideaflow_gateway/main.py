@@ -95,8 +95,5 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
     )
-    # At warning level and above the access log (info) would be dropped anyway: skip building it.
-    context = RequestContextMiddleware(
-        cors, max_body_bytes=settings.max_body_bytes, log_requests=settings.log_level in ("debug", "info")
-    )
+    context = RequestContextMiddleware(cors, max_body_bytes=settings.max_body_bytes)
     return GatewayApp(app, context)

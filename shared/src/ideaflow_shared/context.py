@@ -16,7 +16,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ideaflow_shared.problems import PayloadTooLarge, internal_error_response, problem_response
 
-REQUEST_ID_HEADER = "x-request-id"
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -64,10 +63,9 @@ def _route_label(scope: Scope) -> str:
 class RequestContextMiddleware:
     """Request id + traceparent in, echoed and logged out; 413 over the body cap; metrics."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, log_requests: bool = True) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.log_requests = log_requests
         # `.labels()` costs more than the increment itself: keep the labelled children.
         self._counters: dict[tuple[str, str, int], Any] = {}
         self._histograms: dict[tuple[str, str], Any] = {}
@@ -133,14 +131,13 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = _route_label(scope)
             self._record(scope["method"], route, status, elapsed)
-            if self.log_requests:
-                access_log.info(
-                    "request",
-                    method=scope["method"],
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=round(elapsed * 1000, 2),
-                )
+            access_log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+            )
             structlog.contextvars.clear_contextvars()
             current_context.reset(token)
 
