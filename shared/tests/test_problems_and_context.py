@@ -4,7 +4,7 @@ import json
 import re
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 
 from ideaflow_shared.context import RequestContextMiddleware, current_context
@@ -18,7 +18,7 @@ class Item(BaseModel):
     name: str
 
 
-def _app(max_body_bytes: int = 1024) -> FastAPI:
+def _app(max_body_bytes: int = 1024, uncapped_paths: re.Pattern[str] | None = None) -> FastAPI:
     app = FastAPI()
     install_problem_handlers(app)
     items = APIRouter(prefix="/items")  # included, as every service's resources are
@@ -43,7 +43,11 @@ def _app(max_body_bytes: int = 1024) -> FastAPI:
         assert request_context is not None
         return request_context.outgoing_headers()
 
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes)
+    @app.post("/uploads")
+    async def upload(request: Request) -> dict[str, int]:
+        return {"bytes": sum([len(chunk) async for chunk in request.stream()])}
+
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=max_body_bytes, uncapped_paths=uncapped_paths)
     return app
 
 
@@ -116,3 +120,14 @@ async def test_bodies_over_the_cap_are_refused_with_413_declared_or_streamed() -
 
     assert declared.status_code == streamed.status_code == 413
     assert declared.headers["content-type"] == streamed.headers["content-type"] == PROBLEM_JSON
+
+
+async def test_uncapped_paths_stream_bodies_of_any_size_and_other_paths_stay_capped() -> None:
+    big = b"x" * 5000
+    async with _client(_app(max_body_bytes=1024, uncapped_paths=re.compile("/uploads"))) as client:
+        uploaded = await client.post("/uploads", content=big)
+        capped = await client.post("/items", content=big, headers={"Content-Type": "application/json"})
+
+    assert uploaded.status_code == 200
+    assert uploaded.json() == {"bytes": 5000}
+    assert capped.status_code == 413

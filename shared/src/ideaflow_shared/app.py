@@ -1,5 +1,6 @@
 """The service application factory: everything a service's `main.py` would otherwise repeat."""
 
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -45,8 +46,13 @@ def create_service_app(
     metadata: MetaData,
     openapi_tags: list[dict[str, Any]] | None = None,
     extra_lifespan: ExtraLifespan | None = None,
+    uncapped_paths: re.Pattern[str] | None = None,
 ) -> FastAPI:
-    """A service app: database, HTTP pool, problem+json, request context, auth, health."""
+    """A service app: database, HTTP pool, problem+json, request context, auth, health.
+
+    `uncapped_paths` (matched against the whole path) are exempt from the body cap: routes that
+    stream an upload to storage and bound it themselves.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -84,5 +90,7 @@ def create_service_app(
         app.include_router(router)
     install_openapi(app, security_schemes=INTERNAL_SECURITY_SCHEMES)
     app.add_middleware(InternalAuthMiddleware, secret=settings.token_secret)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, uncapped_paths=uncapped_paths
+    )
     return app

@@ -63,9 +63,11 @@ def _route_label(scope: Scope) -> str:
 class RequestContextMiddleware:
     """Request id + traceparent in, echoed and logged out; 413 over the body cap; metrics."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, uncapped_paths: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # File uploads that the route itself streams to storage (imports) are not capped here.
+        self.uncapped_paths = uncapped_paths
         # `.labels()` costs more than the increment itself: keep the labelled children.
         self._counters: dict[tuple[str, str, int], Any] = {}
         self._histograms: dict[tuple[str, str], Any] = {}
@@ -109,7 +111,9 @@ class RequestContextMiddleware:
 
         try:
             declared = _header(scope, b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            if self.uncapped_paths is not None and self.uncapped_paths.fullmatch(scope["path"]):
+                await self.app(scope, receive, send_with_id)
+            elif declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
                 response = problem_response(
                     413,
                     slug="payload-too-large",
