@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ideaflow_gateway.api_keys import service
-from ideaflow_shared.identity import TOKEN_TTL_SECONDS, Identity, mint_token
+from ideaflow_shared.identity import TOKEN_TTL_SECONDS, WEBHOOK_SENDER, Identity, mint_token
 
 _REMINT_BEFORE_EXPIRY_SECONDS = 30
 _MAX_CACHED_KEYS = 10_000
@@ -51,6 +51,16 @@ class Authenticator:
         # concurrent requests that carry it all wait for that one lookup instead of each making one.
         self._lookups: dict[str, asyncio.Future[Caller | None]] = {}
         self.sessionmaker: async_sessionmaker[AsyncSession] | None = None  # set in lifespan
+        self._webhook_token = ""
+        self._webhook_token_fresh_until = 0.0
+
+    def webhook_sender_token(self) -> str:
+        """The internal token for an inbound webhook, which carries no API key."""
+        now = time.monotonic()
+        if self._webhook_token_fresh_until <= now:
+            self._webhook_token = mint_token(WEBHOOK_SENDER, self._token_secret)
+            self._webhook_token_fresh_until = now + TOKEN_TTL_SECONDS - _REMINT_BEFORE_EXPIRY_SECONDS
+        return self._webhook_token
 
     async def authenticate(self, key: str) -> Caller | None:
         """The caller this key belongs to, or None for an unknown or revoked key."""

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
 from ideaflow_gateway.upstreams import Upstream, Upstreams
+from ideaflow_shared.identity import WEBHOOK_PATH
 from ideaflow_shared.jsonutil import loads
 from ideaflow_shared.openapi import UNAUTHENTICATED_PATHS
 from ideaflow_shared.problems import problem_responses
@@ -56,18 +57,19 @@ def merge_documents(own: dict[str, Any], services: dict[str, dict[str, Any]]) ->
         for path, item in document.get("paths", {}).items():
             if path in UNAUTHENTICATED_PATHS:
                 continue  # the services' health is reported by the gateway's own /readyz
-            paths[path] = _behind_gateway(item)
+            paths[path] = _behind_gateway(item, api_key=not WEBHOOK_PATH.fullmatch(path))
         known = {tag["name"] for tag in tags}
         tags.extend(tag for tag in document.get("tags", []) if tag["name"] not in known)
     return merged
 
 
-def _behind_gateway(item: dict[str, Any]) -> dict[str, Any]:
+def _behind_gateway(item: dict[str, Any], *, api_key: bool) -> dict[str, Any]:
+    """Operations as callers see them: behind the API key, except signed inbound webhooks."""
     item = copy.deepcopy(item)
     for operation in item.values():
         if not isinstance(operation, dict) or "responses" not in operation:
             continue
-        operation["security"] = _REQUIREMENT
+        operation["security"] = _REQUIREMENT if api_key else []
         responses = operation["responses"]
         for status, entry in problem_responses(*_GATEWAY_ERRORS).items():
             responses.setdefault(str(status), entry)

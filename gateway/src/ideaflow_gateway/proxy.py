@@ -16,7 +16,7 @@ from ideaflow_gateway.authentication import Authenticator, presented_key
 from ideaflow_gateway.routes import OWNER_BY_PREFIX, path_prefix
 from ideaflow_gateway.upstreams import Upstream, Upstreams
 from ideaflow_shared.context import current_context
-from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER
+from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER, WEBHOOK_PATH
 from ideaflow_shared.problems import PayloadTooLarge, problem_response
 
 log = structlog.get_logger(__name__)
@@ -84,6 +84,11 @@ class GatewayMiddleware:
         upstream = self.owners.get(prefix)
         if upstream is None and prefix not in AUTHENTICATED_OWN_PREFIXES:
             await self.app(scope, receive, send)
+            return
+        if upstream is not None and scope["method"] == "POST" and WEBHOOK_PATH.fullmatch(scope["path"]):
+            # The sender signs the body instead; the service checks that signature.
+            scope["route"] = _ROUTES[prefix]
+            await self._forward(scope, receive, send, upstream, self.authenticator.webhook_sender_token())
             return
         key = presented_key(scope["headers"])
         try:

@@ -2,8 +2,8 @@
 
 UPSTREAM_PREFIXES: dict[str, tuple[str, ...]] = {
     "ideas": ("/v1/challenges", "/v1/ideas", "/v1/evaluation-criteria"),
-    "experiments": ("/v1/experiments", "/v1/assumptions", "/v1/learnings", "/v1/partners"),
-    "feedback": ("/v1/feedback", "/v1/customers", "/v1/themes", "/v1/integrations"),
+    "experiments": ("/v1/experiments", "/v1/assumptions", "/v1/learnings", "/v1/partners", "/v1/programme"),
+    "feedback": ("/v1/feedback", "/v1/customers", "/v1/themes", "/v1/integrations", "/v1/imports"),
 }
 
 OWNER_BY_PREFIX = {prefix: owner for owner, prefixes in UPSTREAM_PREFIXES.items() for prefix in prefixes}

@@ -90,7 +90,5 @@ def create_service_app(
         app.include_router(router)
     install_openapi(app, security_schemes=INTERNAL_SECURITY_SCHEMES)
     app.add_middleware(InternalAuthMiddleware, secret=settings.token_secret)
-    app.add_middleware(
-        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, uncapped_paths=uncapped_paths
-    )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, uncapped_paths=uncapped_paths)
     return app

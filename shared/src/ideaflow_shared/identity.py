@@ -1,5 +1,6 @@
 """The internal identity token: minted by the gateway, verified by every service."""
 
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -29,6 +30,17 @@ class Identity:
 
     def has_role(self, role: str) -> bool:
         return role in self.roles or "admin" in self.roles
+
+
+# Inbound CRM webhooks cannot carry an API key: the gateway passes `POST` requests on this path
+# through unauthenticated, under the webhook-sender identity below, which vouches only that the
+# request came through the gateway. The receiving service authenticates the sender itself, by the
+# integration's signature, and takes the organisation from the integration.
+WEBHOOK_PATH = re.compile(r"/v1/integrations/[^/]+/webhook")
+WEBHOOK_SENDER_ROLE = "webhook-sender"
+WEBHOOK_SENDER = Identity(
+    organization_id=uuid.UUID(int=0), principal_id=WEBHOOK_SENDER_ROLE, roles=frozenset({WEBHOOK_SENDER_ROLE})
+)
 
 
 def mint_token(identity: Identity, secret: str, *, ttl_seconds: int = TOKEN_TTL_SECONDS) -> str:
