@@ -1,6 +1,9 @@
 """The feedback service's own tables live in this metadata."""
 
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.dml import Insert
 
 from ideaflow_shared.db import new_metadata
 from ideaflow_shared.idempotency import idempotency_table
@@ -11,3 +14,14 @@ class Base(DeclarativeBase):
 
 
 idempotency_keys = idempotency_table(Base.metadata)
+
+
+def insert_skipping_duplicates(session: AsyncSession, entity: type[Base], *unique: str) -> Insert:
+    """`INSERT … ON CONFLICT (unique…) DO NOTHING` in the session's dialect (PostgreSQL or SQLite).
+
+    The unique constraint decides which of two concurrent writers inserts a row, without a savepoint
+    per row; the caller finds the rows it did not insert (the RETURNING clause leaves them out).
+    """
+    dialect = session.get_bind().dialect.name
+    statement = postgresql.insert(entity) if dialect == "postgresql" else sqlite.insert(entity)
+    return statement.on_conflict_do_nothing(index_elements=list(unique))

@@ -1,14 +1,16 @@
 """All SQL for customers. Every query is scoped to one organisation."""
 
+import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.customers.schemas import CustomerOrder
+from ideaflow_feedback.db import insert_skipping_duplicates
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 
@@ -49,6 +51,47 @@ async def insert_or_find(session: AsyncSession, customer: Customer) -> tuple[Cus
             raise
         return existing, False
     return customer, True
+
+
+async def ensure_customers(
+    session: AsyncSession, *, organization_id: uuid.UUID, keys: Collection[tuple[str, str]], now: dt.datetime
+) -> dict[tuple[str, str], uuid.UUID]:
+    """The id of the customer behind every (source, external_id), inserting those not known yet.
+
+    One multi-row insert that skips the known ones, and one read for those it skipped. Rows go in
+    sorted order, so two concurrent batches naming the same new customers wait, never deadlock.
+    """
+    ordered = sorted(keys)
+    if not ordered:
+        return {}
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "organization_id": organization_id,
+            "source": source,
+            "external_id": external_id,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        for source, external_id in ordered
+    ]
+    statement = insert_skipping_duplicates(session, Customer, "organization_id", "source", "external_id").returning(
+        Customer.id, Customer.source, Customer.external_id
+    )
+    inserted = (await session.execute(statement, rows)).all()
+    # external_id is never NULL here: it is what the rows were looked up by.
+    ids = {(source, external_id): id_ for id_, source, external_id in inserted if external_id is not None}
+    known = [key for key in ordered if key not in ids]
+    if known:
+        found = await session.execute(
+            select(Customer.id, Customer.source, Customer.external_id).where(
+                Customer.organization_id == organization_id,
+                tuple_(Customer.source, Customer.external_id).in_(known),
+            )
+        )
+        ids.update({(source, external_id): id_ for id_, source, external_id in found if external_id is not None})
+    return ids
 
 
 async def list_customers(

@@ -4,11 +4,12 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideaflow_feedback.db import insert_skipping_duplicates
 from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel, FeedbackKind, FeedbackStatus
 from ideaflow_feedback.feedback.schemas import FeedbackOrder
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
@@ -33,44 +34,30 @@ async def get_feedback(session: AsyncSession, *, organization_id: uuid.UUID, fee
     )
 
 
-async def find_by_external_id(
-    session: AsyncSession, *, organization_id: uuid.UUID, source: str, external_id: str
-) -> Feedback | None:
-    return await session.scalar(
+async def insert_new(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[Feedback]:
+    """Insert the rows whose (source, external_id) is not stored yet, and answer the inserted items.
+
+    The unique constraint decides, not a read before the write: of two concurrent posts of one item
+    exactly one inserts it (on PostgreSQL the other waits for its commit), and the caller updates
+    what it did not insert. Rows go in the order given: callers sort them, so writers never deadlock.
+    """
+    if not rows:
+        return []
+    statement = insert_skipping_duplicates(session, Feedback, "organization_id", "source", "external_id")
+    return list((await session.scalars(statement.returning(Feedback), rows)).all())
+
+
+async def find_by_external_ids(
+    session: AsyncSession, *, organization_id: uuid.UUID, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], Feedback]:
+    if not keys:
+        return {}
+    found = await session.scalars(
         select(Feedback).where(
-            Feedback.organization_id == organization_id,
-            Feedback.source == source,
-            Feedback.external_id == external_id,
+            Feedback.organization_id == organization_id, tuple_(Feedback.source, Feedback.external_id).in_(keys)
         )
     )
-
-
-async def insert_unless_duplicate(session: AsyncSession, feedback: Feedback) -> Feedback | None:
-    """Insert `feedback` and answer None, or answer the item that already has its (source, external_id).
-
-    On PostgreSQL the loser of a race waits for the winner's commit on the unique index, then reads
-    the committed row (READ COMMITTED); on SQLite writers are serialised by BEGIN IMMEDIATE.
-
-    The unique constraint decides, not a read before the write: of two concurrent posts exactly one
-    inserts. The loser's failed insert is undone in a savepoint, so its transaction stays usable.
-    """
-    try:
-        async with session.begin_nested():
-            session.add(feedback)
-            await session.flush()
-    except IntegrityError:
-        if feedback.external_id is None:
-            raise
-        existing = await find_by_external_id(
-            session,
-            organization_id=feedback.organization_id,
-            source=feedback.source,
-            external_id=feedback.external_id,
-        )
-        if existing is None:
-            raise
-        return existing
-    return None
+    return {(item.source, item.external_id or ""): item for item in found}
 
 
 async def list_feedback(

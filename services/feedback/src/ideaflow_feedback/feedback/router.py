@@ -17,6 +17,7 @@ from ideaflow_feedback.feedback.schemas import (
     SourceName,
     StatusChange,
 )
+from ideaflow_feedback.feedback.upsert import StoreOutcome
 from ideaflow_shared.db import SessionDep
 from ideaflow_shared.etag import IfMatch, etag_for
 from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
@@ -84,7 +85,7 @@ async def create_feedback(
             body=_public(feedback),
             location=service.feedback_url(feedback.id),
             etag=etag_for(feedback.version),
-            status=201 if stored.outcome == service.StoreOutcome.CREATED else 200,
+            status=201 if stored.outcome == StoreOutcome.CREATED else 200,
         )
 
     return await create_idempotently(

@@ -12,7 +12,7 @@ from ideaflow_feedback.ingest.schemas import MAX_BATCH_ITEMS, BatchFingerprint, 
 from ideaflow_shared.db import SessionDep
 from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
 from ideaflow_shared.identity import CurrentIdentity
-from ideaflow_shared.problems import FieldError, problem_responses
+from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 
@@ -52,21 +52,13 @@ async def ingest_feedback_batch(
     batch = parse_batch(body, request.headers.get("content-type", ""))
 
     async def store() -> Created:
-        results = []
-        for index, item in enumerate(batch.items):
-            if index in batch.unreadable:
-                pointer = FieldError(pointer=f"/{index}", detail=batch.unreadable[index])
-                results.append(service.refused(index, [pointer]))
-                continue
-            results.append(
-                await service.store_item(
-                    session,
-                    organization_id=identity.organization_id,
-                    submitted_by=identity.principal_id,
-                    index=index,
-                    item=item,
-                )
-            )
+        results = await service.upsert_items(
+            session,
+            organization_id=identity.organization_id,
+            submitted_by=identity.principal_id,
+            items=batch.items,
+            unreadable=batch.unreadable,
+        )
         return Created(body=service.summarise(results), location="", status=200)
 
     return await create_idempotently(
