@@ -50,7 +50,7 @@ def main() -> None:
     for threshold in thresholds:
         embedder.threshold = threshold
         themes = MemoryThemes(embedder)
-        predicted = [themes.assign_vector(vector) for vector in vectors]
+        predicted = [themes.assign_vector(vector).theme_id for vector in vectors]
         print(
             f"  threshold {threshold:.2f}: ARI {adjusted_rand_index(needs, predicted):.3f}, "
             f"purity {purity(needs, predicted):.3f}, themes {len(set(predicted))}"

@@ -1,9 +1,20 @@
 """`/v1/themes`: feedback grouped into recurring needs as it arrives, and people's curation of those groups."""
 
+import asyncio
 import datetime as dt
-from collections.abc import Callable
+import uuid
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import httpx
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from ideaflow_feedback.customers.models import Customer
+from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel
+from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes
+from ideaflow_feedback.themes.models import Theme
 from ideaflow_shared.testing import Caller
 
 DARK = [
@@ -216,3 +227,153 @@ async def test_another_organisations_theme_is_not_found(caller: Caller, caller_f
     assert (await stranger.get(f"/v1/themes/{theme['id']}")).status_code == 404
     assert (await stranger.get(f"/v1/themes/{theme['id']}/items")).status_code == 404
     assert (await stranger.get("/v1/themes")).json()["items"] == []
+
+
+# The batch path, called directly as the ingest code calls it ----------------------------------------
+
+
+@pytest.fixture
+async def sessions(app_client: httpx.AsyncClient, database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on the test database, which the app (`app_client`) migrated."""
+    engine = create_async_engine(database_url)
+    yield async_sessionmaker(engine, expire_on_commit=False)
+    await engine.dispose()
+
+
+async def stored_items(
+    session: AsyncSession, organization_id: uuid.UUID, texts: list[str], customer_id: uuid.UUID | None = None
+) -> list[ItemToAssign]:
+    """Feedback rows as the ingest path inserts them, ready to be assigned."""
+    now = dt.datetime.now(dt.UTC)
+    items = [
+        Feedback(
+            id=uuid.uuid4(),
+            organization_id=organization_id,
+            text=text,
+            channel=FeedbackChannel.EMAIL,
+            received_at=now,
+            source="test",
+            external_id=str(uuid.uuid4()),
+            customer_id=customer_id,
+            submitted_by="test",
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        for text in texts
+    ]
+    session.add_all(items)
+    await session.flush()
+    return [ItemToAssign.of(item) for item in items]
+
+
+async def themes_of(sessions: async_sessionmaker[AsyncSession], organization_id: uuid.UUID) -> dict[uuid.UUID, Theme]:
+    async with sessions() as session:
+        found = await session.scalars(select(Theme).where(Theme.organization_id == organization_id))
+        return {theme.id: theme for theme in found}
+
+
+async def test_a_batch_groups_its_own_items_and_later_batches_join_the_stored_themes(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    organization_id = uuid.uuid4()
+    async with sessions() as session, session.begin():
+        first = await assign_themes(
+            session,
+            organization_id=organization_id,
+            items=await stored_items(session, organization_id, [DARK[0], EXPORT[0], DARK[1], EXPORT[1]]),
+        )
+    async with sessions() as session, session.begin():
+        (later,) = await assign_themes(
+            session, organization_id=organization_id, items=await stored_items(session, organization_id, [DARK[2]])
+        )
+
+    assert [assignment.started_theme for assignment in first] == [True, True, False, False]
+    dark, export = first[0].theme_id, first[1].theme_id
+    assert dark != export
+    assert [assignment.theme_id for assignment in first] == [dark, export, dark, export]
+    assert 0 < first[2].similarity < 1
+    assert (later.theme_id, later.started_theme) == (dark, False)
+    themes = await themes_of(sessions, organization_id)
+    assert {theme_id: theme.item_count for theme_id, theme in themes.items()} == {dark: 3, export: 2}
+    assert themes[dark].label == DARK[0]
+
+
+async def test_a_batch_costs_the_same_few_statements_whatever_its_size(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Candidate lookup, duplicate check and write-back are one statement each per batch, not per item."""
+    organization_id = uuid.uuid4()
+
+    async def statements_for(texts: list[str]) -> int:
+        async with sessions() as session, session.begin():
+            items = await stored_items(session, organization_id, texts)
+            executed: list[str] = []
+
+            def count(*args: object) -> None:
+                executed.append(str(args[2]))
+
+            engine = session.get_bind()
+            event.listen(engine, "before_cursor_execute", count)
+            try:
+                await assign_themes(session, organization_id=organization_id, items=items)
+            finally:
+                event.remove(engine, "before_cursor_execute", count)
+            return len(executed)
+
+    await statements_for(DARK + EXPORT)
+    small = await statements_for([DARK[0], EXPORT[1]])
+    large = await statements_for((DARK + EXPORT) * 20)
+
+    assert large == small
+    assert small <= 8
+
+
+async def test_near_duplicates_within_one_batch_are_flagged(sessions: async_sessionmaker[AsyncSession]) -> None:
+    organization_id = uuid.uuid4()
+    async with sessions() as session, session.begin():
+        customer = Customer(id=uuid.uuid4(), organization_id=organization_id, source="test", external_id="acme")
+        session.add(customer)
+        await session.flush()
+        items = await stored_items(session, organization_id, [DARK[0], DARK[0]], customer_id=customer.id)
+        items += await stored_items(session, organization_id, [DARK[0]])
+        first, resent, anonymous = await assign_themes(session, organization_id=organization_id, items=items)
+
+    assert first.duplicate_of_id is None
+    assert resent.duplicate_of_id == first.feedback_id
+    assert anonymous.duplicate_of_id is None
+
+
+async def test_concurrent_batches_joining_the_same_themes_in_opposite_orders_both_succeed(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two transactions each add to theme A then B, and B then A, holding their locks in between.
+
+    Locking theme rows as items joined them deadlocked here on PostgreSQL (a 500 for one batch);
+    the organisation's theme lock makes the second wait for the first, and neither update is lost.
+    """
+    organization_id = uuid.uuid4()
+    async with sessions() as session, session.begin():
+        seeded = await assign_themes(
+            session,
+            organization_id=organization_id,
+            items=await stored_items(session, organization_id, [DARK[0], EXPORT[0]]),
+        )
+    dark, export = seeded[0].theme_id, seeded[1].theme_id
+
+    async def batch(texts: list[str]) -> list[uuid.UUID]:
+        async with sessions() as session, session.begin():
+            joined = []
+            for text in texts:
+                (assignment,) = await assign_themes(
+                    session, organization_id=organization_id, items=await stored_items(session, organization_id, [text])
+                )
+                joined.append(assignment.theme_id)
+                await asyncio.sleep(0.2)
+            return joined
+
+    one, other = await asyncio.gather(batch([DARK[1], EXPORT[1]]), batch([EXPORT[0], DARK[2]]))
+
+    assert (one, other) == ([dark, export], [export, dark])
+    themes = await themes_of(sessions, organization_id)
+    assert (themes[dark].item_count, themes[export].item_count) == (3, 3)

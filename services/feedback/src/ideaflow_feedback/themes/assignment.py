@@ -4,29 +4,33 @@ Every change to a theme's members goes through `join_theme` and `leave_theme`, w
 count, seen-times and index keys right, so the engine's later decisions start from people's ones.
 """
 
+import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.feedback.models import Feedback
 from ideaflow_feedback.themes import repository
 from ideaflow_feedback.themes.engine import (
-    Candidate,
     Embedder,
     LexicalEmbedder,
     Vector,
     cosine,
     mean_with,
-    nearest,
     words,
 )
+from ideaflow_feedback.themes.memory import MemoryThemes
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment
 from ideaflow_shared.db import utcnow
 
 DEFAULT_EMBEDDER: Embedder = LexicalEmbedder()
 LABEL_LENGTH = 80
+DUPLICATE_CANDIDATES = 50
+"""How many earlier items of the same customer in a theme a near-duplicate check compares with."""
 
 
 def stored(vector: Mapping[int, float]) -> dict[str, float]:
@@ -43,9 +47,9 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(sorted(set(words(text)))).encode()).hexdigest()
 
 
-def label_for(feedback: Feedback) -> str:
+def label_for(title: str | None, text: str) -> str:
     """A first, readable label: the item's title, else the start of its text. People rename it."""
-    text = (feedback.title or feedback.text).strip().splitlines()[0]
+    text = (title or text).strip().splitlines()[0]
     return text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1].rstrip() + "…"
 
 
@@ -70,35 +74,6 @@ async def leave_theme(session: AsyncSession, *, theme: Theme, assignment: ThemeA
     )
 
 
-async def _earlier_duplicate(
-    session: AsyncSession,
-    *,
-    assignment: ThemeAssignment,
-    theme: Theme,
-    customer_id: uuid.UUID | None,
-    embedder: Embedder,
-) -> uuid.UUID | None:
-    """An earlier item of the theme in which the same customer said the same, or nearly the same.
-
-    A CRM resending under a new id repeats the words exactly; a customer writing twice paraphrases.
-    """
-    earlier = await repository.possible_duplicates(
-        session,
-        organization_id=theme.organization_id,
-        theme_id=theme.id,
-        feedback_id=assignment.feedback_id,
-        fingerprint=assignment.fingerprint,
-        customer_id=customer_id,
-    )
-    vector = loaded(assignment.vector)
-    for other in earlier:
-        if other.fingerprint == assignment.fingerprint:
-            return other.feedback_id
-        if cosine(vector, loaded(other.vector)) >= embedder.duplicate_threshold:
-            return other.feedback_id
-    return None
-
-
 async def new_theme(session: AsyncSession, *, organization_id: uuid.UUID, label: str, engine: str) -> Theme:
     now = utcnow()
     theme = Theme(
@@ -118,57 +93,234 @@ async def new_theme(session: AsyncSession, *, organization_id: uuid.UUID, label:
     return theme
 
 
+@dataclass(frozen=True, slots=True)
+class ItemToAssign:
+    """A newly stored feedback item, as much of it as theme assignment needs."""
+
+    feedback_id: uuid.UUID
+    text: str
+    received_at: dt.datetime
+    customer_id: uuid.UUID | None = None
+    title: str | None = None
+
+    @classmethod
+    def of(cls, feedback: Feedback) -> "ItemToAssign":
+        return cls(feedback.id, feedback.text, feedback.received_at, feedback.customer_id, feedback.title)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The theme an item went to: `started_theme` when it was the first item of a new theme."""
+
+    feedback_id: uuid.UUID
+    theme_id: uuid.UUID
+    similarity: float
+    started_theme: bool
+    duplicate_of_id: uuid.UUID | None
+
+
+class _Duplicates:
+    """Finds, for each item, an earlier item of its theme in which the same customer said (nearly) the same.
+
+    A CRM resending under a new id repeats the words exactly (same fingerprint); a customer writing
+    twice paraphrases (vectors at least `duplicate_threshold` similar). Items without a customer only
+    match on the exact words. Earlier items of the same batch count too.
+    """
+
+    def __init__(self, earlier: Sequence[repository.EarlierItem], threshold: float) -> None:
+        self._threshold = threshold
+        self._seen: dict[tuple[uuid.UUID, uuid.UUID | None], list[tuple[uuid.UUID, str, Mapping[Any, float]]]] = {}
+        for item in earlier:
+            self._seen.setdefault((item.theme_id, item.customer_id), []).append(
+                (item.feedback_id, item.fingerprint, item.vector)
+            )
+
+    def of(
+        self,
+        *,
+        feedback_id: uuid.UUID,
+        theme_id: uuid.UUID,
+        customer_id: uuid.UUID | None,
+        fingerprint: str,
+        vector: Vector,
+    ) -> uuid.UUID | None:
+        earlier = self._seen.setdefault((theme_id, customer_id), [])
+        found = None
+        for other_id, other_fingerprint, other_vector in earlier[:DUPLICATE_CANDIDATES]:
+            if other_fingerprint == fingerprint or (
+                customer_id is not None and cosine(vector, loaded(other_vector)) >= self._threshold
+            ):
+                found = other_id
+                break
+        earlier.append((feedback_id, fingerprint, vector))
+        return found
+
+
+async def assign_themes(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    items: Sequence[ItemToAssign],
+    embedder: Embedder = DEFAULT_EMBEDDER,
+) -> list[Assignment]:
+    """Put a batch of newly stored items in themes, in order; the answers follow `items`' order.
+
+    The batch path every ingest uses (a single item is a batch of one, `assign_theme`). Call it once
+    per transaction, after the items' rows are inserted (assignments reference them) and before
+    commit; each item must be new (no assignment yet) and belong to `organization_id`. It costs a
+    fixed handful of statements per batch, whatever its size:
+
+    1. takes the organisation's theme lock (`repository.lock_themes`), so concurrent batches queue
+       instead of deadlocking; it is held until the caller commits, so call this last;
+    2. embeds every text at once and loads the candidate themes for all the batch's index keys in
+       one query (at most CANDIDATES_PER_KEY per key);
+    3. places the items one after the other in memory: an item may join a theme an earlier item of
+       the batch started or moved;
+    4. flags near-duplicates (one query for earlier items of the same customers);
+    5. writes back: one multi-row INSERT of new themes, one executemany UPDATE of changed ones, one
+       DELETE and one INSERT of their index keys, one multi-row INSERT of the assignments.
+    """
+    if not items:
+        return []
+    await repository.lock_themes(session, organization_id=organization_id)
+    vectors = embedder.embed([item.text for item in items])
+    keys = {key for vector in vectors for key in embedder.index_keys(vector)}
+    candidates = await repository.candidates_for_keys(
+        session, organization_id=organization_id, engine=embedder.name, keys=keys
+    )
+    working = MemoryThemes(embedder, new_theme_id=lambda: str(uuid.uuid4()))
+    stored_themes: dict[str, tuple[repository.StoredCandidate, list[str]]] = {}
+    for candidate in candidates:
+        stored_themes.setdefault(str(candidate.theme_id), (candidate, []))[1].append(candidate.key)
+    seen: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+    for stored_id, (candidate, theme_keys) in stored_themes.items():
+        if candidate.first_seen_at is not None and candidate.last_seen_at is not None:
+            seen[stored_id] = (candidate.first_seen_at, candidate.last_seen_at)
+        working.seed(stored_id, centroid=loaded(candidate.centroid), size=candidate.item_count, keys=theme_keys)
+    placements = [working.assign_vector(vector) for vector in vectors]
+
+    fingerprints = [fingerprint(item.text) for item in items]
+    duplicates = _Duplicates(
+        await repository.earlier_items(
+            session,
+            organization_id=organization_id,
+            theme_ids={
+                uuid.UUID(placement.theme_id) for placement in placements if placement.theme_id in stored_themes
+            },
+            customer_ids={item.customer_id for item in items if item.customer_id is not None},
+            fingerprints=set(fingerprints),
+        ),
+        embedder.duplicate_threshold,
+    )
+    now = utcnow()
+    assignments = []
+    assignment_rows = []
+    labels: dict[str, str] = {}
+    for item, vector, placement, item_fingerprint in zip(items, vectors, placements, fingerprints, strict=True):
+        theme_id = uuid.UUID(placement.theme_id)
+        duplicate_of_id = duplicates.of(
+            feedback_id=item.feedback_id,
+            theme_id=theme_id,
+            customer_id=item.customer_id,
+            fingerprint=item_fingerprint,
+            vector=vector,
+        )
+        assignments.append(
+            Assignment(item.feedback_id, theme_id, placement.similarity, placement.started, duplicate_of_id)
+        )
+        assignment_rows.append(
+            {
+                "feedback_id": item.feedback_id,
+                "organization_id": organization_id,
+                "theme_id": theme_id,
+                "vector": stored(vector),
+                "similarity": placement.similarity,
+                "pinned": False,
+                "fingerprint": item_fingerprint,
+                "duplicate_of_id": duplicate_of_id,
+                "received_at": item.received_at,
+                "assigned_at": now,
+            }
+        )
+        seen[placement.theme_id] = _widened(seen.get(placement.theme_id), item.received_at)
+        if placement.started:
+            labels[placement.theme_id] = label_for(item.title, item.text)
+    await _write_themes(
+        session,
+        organization_id=organization_id,
+        working=working,
+        labels=labels,
+        seen=seen,
+        engine=embedder.name,
+        now=now,
+    )
+    await repository.insert_assignments(session, assignment_rows)
+    return assignments
+
+
+def _widened(period: tuple[dt.datetime, dt.datetime] | None, at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    return (at, at) if period is None else (min(period[0], at), max(period[1], at))
+
+
+async def _write_themes(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    working: MemoryThemes,
+    labels: Mapping[str, str],
+    seen: Mapping[str, tuple[dt.datetime, dt.datetime]],
+    engine: str,
+    now: dt.datetime,
+) -> None:
+    """Write back the themes the batch started or joined, with their index keys."""
+    new_rows = []
+    changed_rows = []
+    key_rows: list[dict[str, Any]] = []
+    for theme_id in sorted(working.changed):
+        theme = working.themes[theme_id]
+        first, last = seen[theme_id]
+        row: dict[str, Any] = {
+            "id": uuid.UUID(theme_id),
+            "centroid": stored(theme.centroid),
+            "item_count": theme.size,
+            "first_seen_at": first,
+            "last_seen_at": last,
+            "updated_at": now,
+        }
+        if theme_id in labels:
+            new_rows.append(
+                row
+                | {
+                    "organization_id": organization_id,
+                    "label": labels[theme_id],
+                    "label_fixed": False,
+                    "engine": engine,
+                    "created_at": now,
+                    "version": 1,
+                }
+            )
+        else:
+            changed_rows.append(row)
+        key_rows.extend(
+            {
+                "theme_id": uuid.UUID(theme_id),
+                "key": key,
+                "organization_id": organization_id,
+                "engine": engine,
+                "item_count": theme.size,
+            }
+            for key in theme.keys
+        )
+    await repository.insert_themes(session, new_rows)
+    await repository.update_themes(session, changed_rows)
+    await repository.replace_keys_of_themes(session, theme_ids=[row["id"] for row in changed_rows], rows=key_rows)
+
+
 async def assign_theme(
     session: AsyncSession, *, feedback: Feedback, embedder: Embedder = DEFAULT_EMBEDDER
-) -> ThemeAssignment:
-    """Put a newly stored or changed item in the nearest theme among a bounded set of candidates.
-
-    An item a person placed (`pinned`) stays where they put it, even when its text changes.
-    """
-    organization_id = feedback.organization_id
-    assignment = await repository.get_assignment(session, organization_id=organization_id, feedback_id=feedback.id)
-    (vector,) = embedder.embed([feedback.text])
-    if assignment is not None:
-        current = await repository.get_theme(
-            session, organization_id=organization_id, theme_id=assignment.theme_id, for_update=True
-        )
-        if assignment.pinned or current is None:
-            return assignment
-        await leave_theme(session, theme=current, assignment=assignment, embedder=embedder)
-        assignment.vector = stored(vector)
-        assignment.fingerprint = fingerprint(feedback.text)
-        assignment.received_at = feedback.received_at
-    candidates = await repository.candidate_themes(
-        session, organization_id=organization_id, engine=embedder.name, keys=embedder.index_keys(vector)
+) -> Assignment:
+    """Put one newly stored item in a theme: a batch of one (see `assign_themes`)."""
+    (assignment,) = await assign_themes(
+        session, organization_id=feedback.organization_id, items=[ItemToAssign.of(feedback)], embedder=embedder
     )
-    match = nearest(
-        stored(vector), [Candidate(str(theme.id), theme.centroid) for theme in candidates], threshold=embedder.threshold
-    )
-    if match is None:
-        theme = await new_theme(
-            session, organization_id=organization_id, label=label_for(feedback), engine=embedder.name
-        )
-    else:
-        locked = await repository.get_theme(
-            session, organization_id=organization_id, theme_id=uuid.UUID(match.theme_id), for_update=True
-        )
-        assert locked is not None  # a candidate of this organisation, locked just now
-        theme = locked
-    if assignment is None:
-        assignment = ThemeAssignment(
-            feedback_id=feedback.id,
-            organization_id=organization_id,
-            theme_id=theme.id,
-            vector=stored(vector),
-            pinned=False,
-            fingerprint=fingerprint(feedback.text),
-            received_at=feedback.received_at,
-            assigned_at=utcnow(),
-        )
-        session.add(assignment)
-    assignment.similarity = match.similarity if match else 1.0
-    assignment.duplicate_of_id = await _earlier_duplicate(
-        session, assignment=assignment, theme=theme, customer_id=feedback.customer_id, embedder=embedder
-    )
-    await join_theme(session, theme=theme, assignment=assignment, embedder=embedder)
     return assignment

@@ -1,10 +1,13 @@
-"""The theme engine over an in-memory index: what the evaluation and the benchmarks run.
+"""The theme engine's working set: themes with their index postings, held in memory while items are placed.
 
-The database-backed assignment (`service.assign_theme`) follows the same steps: look up the themes
-that share the item's index keys, take the nearest centroid above the threshold or start a theme.
+The database-backed assignment (`assignment.assign_themes`) seeds it with the candidate themes one query
+found for a whole batch, places the batch's items one after the other (so an item can join a theme an
+earlier item of the same batch started) and writes back what changed. The evaluation and the benchmarks
+run it on its own, from empty. Either way an item is compared only with the themes its index keys
+propose, at most CANDIDATES_PER_KEY per key.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ideaflow_feedback.themes.engine import Candidate, Embedder, mean_with, nearest
@@ -14,36 +17,71 @@ CANDIDATES_PER_KEY = 8
 
 
 @dataclass
-class _Theme:
+class ThemeState:
     centroid: dict[int, float]
     size: int = 0
+    keys: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where an item went: its theme, how similar it was to it (1.0 when it started it), and whether it did."""
+
+    theme_id: str
+    similarity: float
+    started: bool
 
 
 @dataclass
 class MemoryThemes:
     embedder: Embedder
-    themes: dict[str, _Theme] = field(default_factory=dict)
+    new_theme_id: Callable[[], str] | None = None
+    """Names a theme an item starts; by default t1, t2, … in order."""
+    themes: dict[str, ThemeState] = field(default_factory=dict)
     postings: dict[str, list[str]] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+    """Themes items joined or started since the working set was seeded: what to write back."""
+
+    def seed(self, theme_id: str, *, centroid: dict[int, float], size: int, keys: Iterable[str]) -> None:
+        """Add a stored theme under the index keys it was found by."""
+        theme = ThemeState(centroid=centroid, size=size, keys=list(dict.fromkeys(keys)))
+        self.themes[theme_id] = theme
+        for key in theme.keys:
+            self._post(key, theme_id)
 
     def assign(self, text: str) -> str:
         """Put `text` in the nearest theme, or a new one; answers the theme's id."""
         (vector,) = self.embedder.embed([text])
-        return self.assign_vector(vector)
+        return self.assign_vector(vector).theme_id
 
-    def assign_vector(self, vector: Mapping[int, float]) -> str:
+    def assign_vector(self, vector: Mapping[int, float]) -> Placement:
         keys = self.embedder.index_keys(vector)
         candidate_ids = {theme_id for key in keys for theme_id in self.postings.get(key, [])[:CANDIDATES_PER_KEY]}
         candidates = [Candidate(theme_id, self.themes[theme_id].centroid) for theme_id in candidate_ids]
         match = nearest(vector, candidates, threshold=self.embedder.threshold)
-        theme_id = match.theme_id if match else f"t{len(self.themes) + 1}"
-        theme = self.themes.setdefault(theme_id, _Theme(centroid={}))
-        for key in self.embedder.index_keys(theme.centroid) if theme.size else []:
-            self.postings[key].remove(theme_id)
+        if match is None:
+            theme_id = self.new_theme_id() if self.new_theme_id else f"t{len(self.themes) + 1}"
+            self.themes[theme_id] = ThemeState(centroid={})
+        else:
+            theme_id = match.theme_id
+        self._join(theme_id, vector)
+        return Placement(theme_id, match.similarity if match else 1.0, started=match is None)
+
+    def _join(self, theme_id: str, vector: Mapping[int, float]) -> None:
+        theme = self.themes[theme_id]
+        for key in theme.keys:
+            posting = self.postings.get(key)
+            if posting is not None and theme_id in posting:
+                posting.remove(theme_id)
         theme.centroid = mean_with(theme.centroid, theme.size, vector)
         theme.size += 1
-        for key in self.embedder.index_keys(theme.centroid):
-            # Larger themes first, so the bounded candidate lists keep the themes most items join.
-            posting = self.postings.setdefault(key, [])
-            posting.append(theme_id)
-            posting.sort(key=lambda other: -self.themes[other].size)
-        return theme_id
+        theme.keys = list(dict.fromkeys(self.embedder.index_keys(theme.centroid)))
+        for key in theme.keys:
+            self._post(key, theme_id)
+        self.changed.add(theme_id)
+
+    def _post(self, key: str, theme_id: str) -> None:
+        # Larger themes first, so the bounded candidate lists keep the themes most items join.
+        posting = self.postings.setdefault(key, [])
+        posting.append(theme_id)
+        posting.sort(key=lambda other: -self.themes[other].size)

@@ -2,10 +2,27 @@
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Select, and_, case, delete, distinct, func, select, union_all
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    distinct,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.customers.models import Customer
@@ -15,59 +32,82 @@ from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKe
 from ideaflow_feedback.themes.schemas import Recurrence, ThemeOrder
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
-DUPLICATE_CANDIDATES = 50
+_THEME_LOCK_SPACE = 0x7E3E_5000_0000_0000
+"""Mixed into the organisation's key, so this lock does not collide with other advisory locks."""
 
 
-async def candidate_themes(
-    session: AsyncSession, *, organization_id: uuid.UUID, engine: str, keys: Sequence[str]
-) -> Sequence[Theme]:
-    """The live themes sharing one of `keys`, at most CANDIDATES_PER_KEY per key, largest first.
+async def lock_themes(session: AsyncSession, *, organization_id: uuid.UUID) -> None:
+    """Serialise changes to an organisation's themes until the transaction ends.
 
-    One indexed range scan per key, each with a LIMIT: the cost does not grow with the number of
-    themes or items stored.
+    Assignment reads candidate themes and writes their new centroids; curation moves items between
+    themes. Both take this one lock first, so concurrent batches never lock theme rows in different
+    orders (which deadlocked), and each sees the themes the one before it committed. On PostgreSQL
+    a transaction-scoped advisory lock keyed by the organisation; SQLite serialises writers anyway.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(organization_id.bytes[:8], "big", signed=True) ^ _THEME_LOCK_SPACE
+        await session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCandidate:
+    key: str
+    theme_id: uuid.UUID
+    centroid: dict[str, float]
+    item_count: int
+    first_seen_at: dt.datetime | None
+    last_seen_at: dt.datetime | None
+
+
+async def candidates_for_keys(
+    session: AsyncSession, *, organization_id: uuid.UUID, engine: str, keys: Collection[str]
+) -> list[StoredCandidate]:
+    """For each of `keys`, the live themes posted under it: at most CANDIDATES_PER_KEY, largest first.
+
+    One statement for a whole batch. On PostgreSQL each key is one indexed range scan with a LIMIT
+    (a lateral join over the keys), so the cost does not grow with the themes or items stored; SQLite
+    (development and tests) ranks each key's postings with a window function instead.
     """
     if not keys:
         return []
-    per_key = [
-        select(ThemeIndexKey.theme_id)
-        .where(
-            ThemeIndexKey.organization_id == organization_id,
-            ThemeIndexKey.engine == engine,
-            ThemeIndexKey.key == key,
+    scope = (ThemeIndexKey.organization_id == organization_id, ThemeIndexKey.engine == engine)
+    by_size = (ThemeIndexKey.item_count.desc(), ThemeIndexKey.theme_id)
+    if session.get_bind().dialect.name == "postgresql":
+        wanted = (
+            func.unnest(bindparam("keys", list(keys), type_=postgresql.ARRAY(String)))
+            .table_valued("key")
+            .render_derived(name="wanted")
         )
-        .order_by(ThemeIndexKey.item_count.desc())
-        .limit(CANDIDATES_PER_KEY)
-        .subquery()
-        .select()
-        for key in keys
-    ]
-    theme_ids = set((await session.scalars(union_all(*per_key))).all())
-    if not theme_ids:
-        return []
-    return (
-        await session.scalars(
-            select(Theme).where(
-                Theme.organization_id == organization_id, Theme.id.in_(theme_ids), Theme.merged_into_id.is_(None)
+        posting = (
+            select(ThemeIndexKey.theme_id)
+            .where(*scope, ThemeIndexKey.key == wanted.c.key)
+            .order_by(*by_size)
+            .limit(CANDIDATES_PER_KEY)
+            .lateral()
+        )
+        found = select(wanted.c.key.label("key"), posting.c.theme_id).select_from(wanted).join(posting, true())
+    else:
+        ranked = (
+            select(
+                ThemeIndexKey.key,
+                ThemeIndexKey.theme_id,
+                func.row_number().over(partition_by=ThemeIndexKey.key, order_by=by_size).label("rank"),
             )
+            .where(*scope, ThemeIndexKey.key.in_(list(keys)))
+            .subquery()
         )
-    ).all()
-
-
-async def get_theme(
-    session: AsyncSession, *, organization_id: uuid.UUID, theme_id: uuid.UUID, for_update: bool = False
-) -> Theme | None:
-    statement = select(Theme).where(Theme.organization_id == organization_id, Theme.id == theme_id)
-    return await session.scalar(statement.with_for_update() if for_update else statement)
-
-
-async def get_assignment(
-    session: AsyncSession, *, organization_id: uuid.UUID, feedback_id: uuid.UUID
-) -> ThemeAssignment | None:
-    return await session.scalar(
-        select(ThemeAssignment).where(
-            ThemeAssignment.organization_id == organization_id, ThemeAssignment.feedback_id == feedback_id
-        )
+        found = select(ranked.c.key, ranked.c.theme_id).where(ranked.c.rank <= CANDIDATES_PER_KEY)
+    postings = found.subquery()
+    rows = await session.execute(
+        select(postings.c.key, Theme.id, Theme.centroid, Theme.item_count, Theme.first_seen_at, Theme.last_seen_at)
+        .join(Theme, Theme.id == postings.c.theme_id)
+        .where(Theme.organization_id == organization_id, Theme.merged_into_id.is_(None))
     )
+    return [StoredCandidate(*row) for row in rows]
+
+
+async def get_theme(session: AsyncSession, *, organization_id: uuid.UUID, theme_id: uuid.UUID) -> Theme | None:
+    return await session.scalar(select(Theme).where(Theme.organization_id == organization_id, Theme.id == theme_id))
 
 
 async def replace_index_keys(session: AsyncSession, *, theme: Theme, keys: Iterable[str]) -> None:
@@ -84,35 +124,80 @@ async def replace_index_keys(session: AsyncSession, *, theme: Theme, keys: Itera
     )
 
 
-async def possible_duplicates(
+@dataclass(frozen=True, slots=True)
+class EarlierItem:
+    feedback_id: uuid.UUID
+    theme_id: uuid.UUID
+    customer_id: uuid.UUID | None
+    fingerprint: str
+    vector: dict[str, float]
+
+
+async def earlier_items(
     session: AsyncSession,
     *,
     organization_id: uuid.UUID,
-    theme_id: uuid.UUID,
-    feedback_id: uuid.UUID,
-    fingerprint: str,
-    customer_id: uuid.UUID | None,
-) -> Sequence[ThemeAssignment]:
-    """Earlier items of the theme from the same customer (or, without one, with the same words): a few dozen."""
-    same = (
-        Feedback.customer_id == customer_id
-        if customer_id is not None
-        else and_(Feedback.customer_id.is_(None), ThemeAssignment.fingerprint == fingerprint)
+    theme_ids: Collection[uuid.UUID],
+    customer_ids: Collection[uuid.UUID],
+    fingerprints: Collection[str],
+) -> list[EarlierItem]:
+    """Stored items of `theme_ids` that a near-duplicate check compares with, in the order received.
+
+    Those of the batch's customers, and those without a customer but with one of the batch's
+    fingerprints (the same words): found through the customer and fingerprint indexes, so a few per
+    customer, however many items the themes hold.
+    """
+    if not theme_ids:
+        return []
+    same_customer = Feedback.customer_id.in_(list(customer_ids)) if customer_ids else false()
+    same_words = (
+        and_(Feedback.customer_id.is_(None), ThemeAssignment.fingerprint.in_(list(fingerprints)))
+        if fingerprints
+        else false()
     )
-    return (
-        await session.scalars(
-            select(ThemeAssignment)
-            .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
-            .where(
-                ThemeAssignment.organization_id == organization_id,
-                ThemeAssignment.theme_id == theme_id,
-                ThemeAssignment.feedback_id != feedback_id,
-                same,
-            )
-            .order_by(ThemeAssignment.received_at, ThemeAssignment.feedback_id)
-            .limit(DUPLICATE_CANDIDATES)
+    rows = await session.execute(
+        select(
+            ThemeAssignment.feedback_id,
+            ThemeAssignment.theme_id,
+            Feedback.customer_id,
+            ThemeAssignment.fingerprint,
+            ThemeAssignment.vector,
         )
-    ).all()
+        .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
+        .where(
+            ThemeAssignment.organization_id == organization_id,
+            ThemeAssignment.theme_id.in_(list(theme_ids)),
+            or_(same_customer, same_words),
+        )
+        .order_by(ThemeAssignment.received_at, ThemeAssignment.feedback_id)
+    )
+    return [EarlierItem(*row) for row in rows]
+
+
+async def insert_themes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(Theme), rows)
+
+
+async def update_themes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """New centroids, counts and seen-times of existing themes (rows keyed by `id`), in one executemany."""
+    if rows:
+        await session.execute(update(Theme), rows)
+
+
+async def replace_keys_of_themes(
+    session: AsyncSession, *, theme_ids: Collection[uuid.UUID], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Swap the index keys of `theme_ids` for `rows`: one DELETE and one multi-row INSERT."""
+    if theme_ids:
+        await session.execute(delete(ThemeIndexKey).where(ThemeIndexKey.theme_id.in_(list(theme_ids))))
+    if rows:
+        await session.execute(insert(ThemeIndexKey), rows)
+
+
+async def insert_assignments(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(ThemeAssignment), rows)
 
 
 @dataclass(frozen=True, slots=True)

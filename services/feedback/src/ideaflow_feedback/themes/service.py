@@ -53,12 +53,8 @@ def _ensure_may_curate(identity: Identity) -> None:
         raise Forbidden(f"Renaming, merging, splitting and moving themes needs the '{CURATOR_ROLE}' role.")
 
 
-async def get_theme(
-    session: AsyncSession, *, identity: Identity, theme_id: uuid.UUID, for_update: bool = False
-) -> Theme:
-    theme = await repository.get_theme(
-        session, organization_id=identity.organization_id, theme_id=theme_id, for_update=for_update
-    )
+async def get_theme(session: AsyncSession, *, identity: Identity, theme_id: uuid.UUID) -> Theme:
+    theme = await repository.get_theme(session, organization_id=identity.organization_id, theme_id=theme_id)
     if theme is None:
         raise NotFound(f"No theme with id {theme_id} exists.")
     return theme
@@ -121,13 +117,14 @@ async def merge_themes(
     proposes them again and new items that resemble them join this theme.
     """
     _ensure_may_curate(identity)
-    target = await get_theme(session, identity=identity, theme_id=theme_id, for_update=True)
+    await repository.lock_themes(session, organization_id=identity.organization_id)
+    target = await get_theme(session, identity=identity, theme_id=theme_id)
     _ensure_live(target)
     if theme_id in source_ids:
         raise Conflict("A theme cannot be merged into itself.")
     sources = []
     for source_id in dict.fromkeys(source_ids):
-        source = await get_theme(session, identity=identity, theme_id=source_id, for_update=True)
+        source = await get_theme(session, identity=identity, theme_id=source_id)
         _ensure_live(source)
         sources.append(source)
     target.centroid = stored(combined([(loaded(theme.centroid), theme.item_count) for theme in [target, *sources]]))
@@ -207,7 +204,7 @@ async def _move(
 ) -> None:
     for assignment in assignments:
         if assignment.theme_id != to.id:
-            current = await get_theme(session, identity=identity, theme_id=assignment.theme_id, for_update=True)
+            current = await get_theme(session, identity=identity, theme_id=assignment.theme_id)
             await leave_theme(session, theme=current, assignment=assignment, embedder=DEFAULT_EMBEDDER)
             _touch(current)
             await join_theme(session, theme=to, assignment=assignment, embedder=DEFAULT_EMBEDDER)
@@ -221,7 +218,8 @@ async def split_theme(
 ) -> Theme:
     """Start a theme from chosen items of this one; its centroid, seeded by them, attracts similar items."""
     _ensure_may_curate(identity)
-    source = await get_theme(session, identity=identity, theme_id=theme_id, for_update=True)
+    await repository.lock_themes(session, organization_id=identity.organization_id)
+    source = await get_theme(session, identity=identity, theme_id=theme_id)
     _ensure_live(source)
     assignments = await _members(session, identity=identity, feedback_ids=feedback_ids, theme_id=theme_id)
     if len(assignments) == source.item_count:
@@ -237,7 +235,8 @@ async def move_items(
 ) -> Theme:
     """Put items in this theme for good: the engine never moves a pinned item again."""
     _ensure_may_curate(identity)
-    theme = await get_theme(session, identity=identity, theme_id=theme_id, for_update=True)
+    await repository.lock_themes(session, organization_id=identity.organization_id)
+    theme = await get_theme(session, identity=identity, theme_id=theme_id)
     _ensure_live(theme)
     assignments = await _members(session, identity=identity, feedback_ids=feedback_ids, theme_id=None)
     await _move(session, identity=identity, assignments=assignments, to=theme)
