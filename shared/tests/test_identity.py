@@ -1,10 +1,11 @@
+import asyncio
 import uuid
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from ideaflow_shared.identity import CurrentIdentity, Identity, mint_token, verify_token
+from ideaflow_shared.identity import CurrentIdentity, Identity, TokenVerifier, mint_token, verify_token
 from ideaflow_shared.internal_auth import InternalAuthMiddleware
 from ideaflow_shared.problems import Unauthorized, install_problem_handlers
 
@@ -33,6 +34,28 @@ def test_a_token_from_another_secret_is_refused() -> None:
 
     with pytest.raises(Unauthorized, match="invalid"):
         verify_token(mint_token(identity, "another-secret-which-is-long-enough"), SECRET)
+
+
+async def test_a_remembered_token_is_still_refused_once_it_expires() -> None:
+    identity = Identity(organization_id=uuid.uuid4(), principal_id="user-1")
+    verifier = TokenVerifier(SECRET)
+    token = mint_token(identity, SECRET, ttl_seconds=1)
+    assert verifier.verify(token) == identity
+    assert verifier.verify(token) == identity
+
+    await asyncio.sleep(2.1)
+
+    with pytest.raises(Unauthorized, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_forged_token_is_refused_every_time() -> None:
+    verifier = TokenVerifier(SECRET)
+    forged = mint_token(Identity(organization_id=uuid.uuid4(), principal_id="x"), "another-secret-which-is-long-enough")
+
+    for _ in range(2):
+        with pytest.raises(Unauthorized, match="invalid"):
+            verifier.verify(forged)
 
 
 def _app() -> FastAPI:

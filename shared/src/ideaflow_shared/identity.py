@@ -59,6 +59,10 @@ def mint_token(identity: Identity, secret: str, *, ttl_seconds: int = TOKEN_TTL_
 
 def verify_token(token: str, secret: str) -> Identity:
     """Return the token's identity, or raise Unauthorized saying why not."""
+    return _verify(token, secret)[0]
+
+
+def _verify(token: str, secret: str) -> tuple[Identity, int]:
     try:
         claims = jwt.decode(
             token,
@@ -68,19 +72,45 @@ def verify_token(token: str, secret: str) -> Identity:
             issuer=TOKEN_ISSUER,
             options={"require": ["exp", "iat", "org", "sub"]},
         )
-        return Identity(
+        identity = Identity(
             organization_id=uuid.UUID(claims["org"]),
             principal_id=str(claims["sub"]),
             roles=frozenset(str(role) for role in claims.get("roles", [])),
             token=token,
         )
+        return identity, int(claims["exp"])
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The internal identity token has expired.") from None
     except (jwt.InvalidTokenError, ValueError, TypeError):
         raise Unauthorized("The internal identity token is invalid.") from None
 
 
-def _current_identity(request: Request) -> Identity:
+class TokenVerifier:
+    """`verify_token` with a memory of tokens already verified, kept until they expire.
+
+    The gateway reuses one token per API key for half a minute, so almost every request carries a
+    token this process has seen: a dictionary lookup instead of an HMAC and two JSON documents.
+    """
+
+    def __init__(self, secret: str, *, max_entries: int = 10_000) -> None:
+        self._secret = secret
+        self._max_entries = max_entries
+        self._verified: dict[str, tuple[Identity, int]] = {}
+
+    def verify(self, token: str) -> Identity:
+        known = self._verified.get(token)
+        if known is not None and known[1] > time.time():
+            return known[0]
+        identity, expires = _verify(token, self._secret)
+        if len(self._verified) >= self._max_entries:
+            self._verified.clear()
+        self._verified[token] = (identity, expires)
+        return identity
+
+
+# Dependencies here and in the services are `async def` even with nothing to await: FastAPI runs a
+# plain function in a worker thread, which costs more per request than the function itself.
+async def _current_identity(request: Request) -> Identity:
     identity: Identity | None = getattr(request.state, "identity", None)
     if identity is None:  # only on routes the auth middleware exempts
         raise Unauthorized("This request carries no identity.")
@@ -93,7 +123,7 @@ CurrentIdentity = Annotated[Identity, Depends(_current_identity)]
 def require_role(role: str) -> Any:
     """Dependency that refuses callers without `role` (admins have every role)."""
 
-    def check(identity: CurrentIdentity) -> Identity:
+    async def check(identity: CurrentIdentity) -> Identity:
         if not identity.has_role(role):
             raise Forbidden(f"This operation needs the '{role}' role.")
         return identity

@@ -2,7 +2,7 @@
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER, verify_token
+from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER, TokenVerifier
 from ideaflow_shared.problems import Unauthorized, problem_response
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc"})
@@ -12,7 +12,7 @@ _HEADER = INTERNAL_TOKEN_HEADER.lower().encode()
 class InternalAuthMiddleware:
     def __init__(self, app: ASGIApp, *, secret: str) -> None:
         self.app = app
-        self.secret = secret
+        self.tokens = TokenVerifier(secret)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
@@ -22,7 +22,7 @@ class InternalAuthMiddleware:
         try:
             if not token:
                 raise Unauthorized(f"Call this service through the gateway; {INTERNAL_TOKEN_HEADER} is missing.")
-            scope.setdefault("state", {})["identity"] = verify_token(token, self.secret)
+            scope.setdefault("state", {})["identity"] = self.tokens.verify(token)
         except Unauthorized as refusal:
             response = problem_response(
                 401,

@@ -38,7 +38,7 @@ class PageRequest:
     token: str | None
 
 
-def _page_request(
+async def _page_request(
     page_size: Annotated[
         int,
         Query(

@@ -60,7 +60,7 @@ class VoterKeys:
         return hmac.new(self._key, message.encode(), hashlib.sha256).digest()
 
 
-def _voter_keys(request: Request) -> VoterKeys:
+async def _voter_keys(request: Request) -> VoterKeys:
     keys: VoterKeys | None = getattr(request.app.state, "voter_keys", None)
     if keys is None:
         keys = request.app.state.voter_keys = VoterKeys(request.app.state.settings.voter_secret)

@@ -24,7 +24,7 @@ def ideas_client_lifespan(settings: FeedbackSettings) -> ExtraLifespan:
     return lifespan
 
 
-def _ideas_client(request: Request) -> IdeasClient:
+async def _ideas_client(request: Request) -> IdeasClient:
     client: IdeasClient = request.app.state.ideas
     return client
 
