@@ -1,5 +1,6 @@
 """The gateway application: its own routes behind FastAPI, proxied prefixes in front of it."""
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -95,5 +96,7 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
     )
-    context = RequestContextMiddleware(cors, max_body_bytes=settings.max_body_bytes)
+    # Import files stream through to the feedback service, which bounds them itself.
+    uploads = re.compile(r"/v1/imports/[^/]+/file")
+    context = RequestContextMiddleware(cors, max_body_bytes=settings.max_body_bytes, uncapped_paths=uploads)
     return GatewayApp(app, context)

@@ -1,4 +1,5 @@
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +16,12 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-async def app_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+def import_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("imports")
+
+
+@pytest.fixture(scope="session")
+async def app_client(database_url: str, import_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
     """The feedback app in process, migrated by its real migrations, shared by the session."""
     settings = FeedbackSettings(
         environment="development",
@@ -23,6 +29,8 @@ async def app_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
         internal_token_secret=TEST_TOKEN_SECRET,
         migrate_on_start=True,
         log_json=True,
+        import_dir=import_dir,
+        import_poll_seconds=0.5,
     )
     app = create_app(settings)
     async with LifespanManager(app) as manager:

@@ -1,5 +1,8 @@
 """The feedback service application."""
 
+import re
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,12 +14,28 @@ from ideaflow_feedback.evidence.ideas import ideas_client_lifespan
 from ideaflow_feedback.evidence.loop_router import router as loop_router
 from ideaflow_feedback.evidence.router import router as evidence_router
 from ideaflow_feedback.feedback.router import router as feedback_router
+from ideaflow_feedback.imports.router import UPLOAD_PATH
+from ideaflow_feedback.imports.router import router as imports_router
+from ideaflow_feedback.imports.runner import import_runner_lifespan
 from ideaflow_feedback.ingest.router import router as ingest_router
 from ideaflow_feedback.settings import FeedbackSettings, get_settings
 from ideaflow_feedback.themes.router import router as themes_router
-from ideaflow_shared.app import create_service_app
+from ideaflow_shared.app import ExtraLifespan, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _together(*lifespans: ExtraLifespan) -> ExtraLifespan:
+    """One lifespan that enters each of `lifespans` in order and leaves them in reverse."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for part in lifespans:
+                await stack.enter_async_context(part(app))
+            yield
+
+    return lifespan
 
 
 def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
@@ -31,6 +50,7 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             loop_router,
             feedback_router,
             ingest_router,
+            imports_router,
             customers_router,
             digest_router,
             themes_router,
@@ -42,6 +62,8 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             {"name": "customers", "description": "Customers, keyed by their source's id; erasable."},
             {"name": "evidence", "description": "Feedback linked to ideas as evidence, demand and closing the loop."},
             {"name": "themes", "description": "Recurring needs, found in feedback as it arrives."},
+            {"name": "imports", "description": "CSV and NDJSON files imported as feedback by background jobs."},
         ],
-        extra_lifespan=ideas_client_lifespan(settings),
+        extra_lifespan=_together(ideas_client_lifespan(settings), import_runner_lifespan(settings)),
+        uncapped_paths=re.compile(UPLOAD_PATH),
     )

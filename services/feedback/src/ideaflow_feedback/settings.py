@@ -1,5 +1,7 @@
 """Configuration of the feedback service, read from IDEAFLOW_FEEDBACK_* variables."""
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -16,6 +18,15 @@ class FeedbackSettings(ProcessSettings):
     )
     ideas_timeout_seconds: float = Field(
         default=5, gt=0, le=60, description="How long one call to the ideas service may take."
+    )
+    import_dir: Path = Field(
+        default=Path("data/imports"),
+        description="Where uploaded import files wait until their job ends; replicas must share it.",
+    )
+    import_max_bytes: int = Field(default=1 << 30, ge=1024, description="The largest import file taken.")
+    import_batch_size: int = Field(default=1_000, ge=1, le=10_000, description="Rows upserted per transaction.")
+    import_poll_seconds: float = Field(
+        default=5, gt=0, le=300, description="How often the import runner looks for jobs other replicas queued."
     )
 
 
