@@ -1,5 +1,6 @@
 """`/v1/ideas/search` and `/v1/ideas/similar`: finding ideas before repeating them."""
 
+from ideaflow_shared import fulltext
 from ideaflow_shared.testing import Caller
 
 IDEA = {
@@ -150,3 +151,27 @@ async def test_similar_rejects_bad_drafts(caller: Caller) -> None:
     for draft in ({"title": 5}, {"limit": 0}, {"limit": 21}, {"limit": True}, {"unknown": "x"}):
         response = await caller.post("/v1/ideas/similar", json=draft)
         assert response.status_code == 422, draft
+
+
+async def test_a_common_word_ranks_only_the_newest_matches(caller: Caller, monkeypatch) -> None:
+    """Ranking is bounded (ideaflow_shared.fulltext): past CANDIDATES matches, older ideas drop out
+    until a further word narrows the search."""
+    monkeypatch.setattr(fulltext, "CANDIDATES", 3)
+    oldest = await create(caller, title="Lantern lantern lantern", problem="Lantern festival lanterns.", tags=[])
+    newer = [(await create(caller, title=f"Lantern {n}", problem="Street lighting.", tags=[]))["id"] for n in range(4)]
+
+    hits = (await search(caller, "lantern"))["items"]
+    assert sorted(hit["id"] for hit in hits) == sorted(newer[1:])
+
+    assert [hit["id"] for hit in (await search(caller, "lantern festival"))["items"]] == [oldest["id"]]
+
+
+async def test_similar_finds_an_idea_by_a_rare_word_among_many_common_ones(caller: Caller, monkeypatch) -> None:
+    monkeypatch.setattr(fulltext, "CANDIDATES", 3)
+    rare = await create(caller, title="Delivery by cargo bike", problem="Vans are slow downtown.", tags=[])
+    for n in range(5):
+        await create(caller, title=f"Delivery slots {n}", problem="Customers want delivery slots.", tags=[])
+
+    matches = await similar(caller, title="Cargo bike delivery", text="customers want delivery")
+
+    assert matches[0]["id"] == rare["id"]

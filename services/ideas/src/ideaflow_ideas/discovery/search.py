@@ -1,46 +1,72 @@
 """Full-text search over ideas: SQLite FTS5 or PostgreSQL tsvector, the same answers.
 
 Both engines index the search document that migration 0202's triggers keep for every idea
-(title, problem, proposal, tags). Queries are built from word tokens only (`terms`), so user text
-never reaches either query syntax. Every word must match (stemmed: "orders" finds "order"), unless
-`any_word`, which the similarity check uses to gather candidates. Hits are ordered by relevance
-(score, then id) and paged by that key, so a deeper page costs no more than the first.
+(title, problem, proposal, tags): SQLite in FTS5, PostgreSQL as the stored `vector` column under a
+GIN index (migration 0302). Queries are built from word tokens only (`fulltext.terms`), so user
+text never reaches either query syntax. Every word must match (stemmed: "orders" finds "order").
+Only the newest `fulltext.CANDIDATES` matching documents of the organisation (by document id,
+which follows creation) are ranked, so a common word costs what a rare one does; see
+`ideaflow_shared.fulltext` for that trade-off. Hits are ordered by relevance (score, then id)
+and paged by that key, so a deeper page costs no more than the first.
+
+The similarity check gathers its candidates with `similar_candidates`: any of the draft's rarest
+words, so that a distinctive word finds its ideas however many ideas share the draft's common ones.
 """
 
-import base64
-import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Float, String, Uuid, bindparam, text
+from sqlalchemy import Float, Integer, String, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from ideaflow_ideas.discovery.models import IdeaSearchDocument
-from ideaflow_ideas.discovery.terms import terms
 from ideaflow_ideas.ideas.models import IdeaStage
-from ideaflow_shared.jsonutil import dumps, loads
+from ideaflow_shared import fulltext
 from ideaflow_shared.pagination import PageRequest
-from ideaflow_shared.problems import BadRequest, FieldError
 
 # Importing the model registers the table with the service's metadata (migrations, drift check).
 _DOCUMENTS = IdeaSearchDocument.__tablename__
-_DOCUMENT = "to_tsvector('english'::regconfig, d.document)"
-_QUERY = "to_tsquery('english'::regconfig, :query)"
+_COLUMNS: dict[str, TypeEngine[Any]] = {
+    "id": Uuid(),
+    "title": String(),
+    "stage": String(),
+    "excerpt": String(),
+    "document": String(),
+    "score": Float(),
+}
 # The bm25 of FTS5 is lower for better hits; negated, both engines rank higher scores first.
+# The sub-query finds the id of the CANDIDATES-th newest matching document: older ones are not ranked.
 _SQLITE_HITS = """
     SELECT i.id AS id, i.title AS title, i.stage AS stage, substr(i.problem, 1, 280) AS excerpt,
            d.document AS document, -bm25(idea_search_fts) AS score
     FROM idea_search_fts
     JOIN DOCUMENTS AS d ON d.id = idea_search_fts.rowid
     JOIN ideas AS i ON i.id = d.idea_id
-    WHERE idea_search_fts MATCH :query AND d.organization_id = :organization_id""".replace("DOCUMENTS", _DOCUMENTS)
+    WHERE idea_search_fts MATCH :query AND d.organization_id = :organization_id
+      AND idea_search_fts.rowid >= coalesce((
+          SELECT f.rowid FROM idea_search_fts AS f JOIN DOCUMENTS AS c ON c.id = f.rowid
+          WHERE f.idea_search_fts MATCH :query AND c.organization_id = :organization_id
+          ORDER BY f.rowid DESC LIMIT 1 OFFSET :candidates - 1), 0)""".replace("DOCUMENTS", _DOCUMENTS)
 _POSTGRES_HITS = f"""
+    WITH candidates AS (
+        SELECT d.idea_id, d.document, d.vector FROM {_DOCUMENTS} AS d
+        WHERE d.organization_id = :organization_id AND d.vector @@ {fulltext.POSTGRES_QUERY}
+        ORDER BY d.id DESC LIMIT :candidates)
     SELECT i.id AS id, i.title AS title, i.stage AS stage, substr(i.problem, 1, 280) AS excerpt,
-           d.document AS document, ts_rank({_DOCUMENT}, {_QUERY})::float8 AS score
-    FROM {_DOCUMENTS} AS d JOIN ideas AS i ON i.id = d.idea_id
-    WHERE d.organization_id = :organization_id AND {_DOCUMENT} @@ {_QUERY}"""  # noqa: S608 (constants only)
+           c.document AS document, ts_rank(c.vector, {fulltext.POSTGRES_QUERY})::float8 AS score
+    FROM candidates AS c JOIN ideas AS i ON i.id = c.idea_id"""  # noqa: S608 (constants only)
+# How many of the organisation's documents contain one word, counted up to :candidates.
+_SQLITE_COUNT = """
+    SELECT count(*) FROM (SELECT 1 FROM idea_search_fts JOIN DOCUMENTS AS d ON d.id = idea_search_fts.rowid
+    WHERE idea_search_fts MATCH :word_N AND d.organization_id = :organization_id LIMIT :candidates)""".replace(
+    "DOCUMENTS", _DOCUMENTS
+)
+_POSTGRES_COUNT = f"""
+    SELECT count(*) FROM (SELECT 1 FROM {_DOCUMENTS} WHERE organization_id = :organization_id
+    AND vector @@ to_tsquery('english'::regconfig, :word_N) LIMIT :candidates) AS matches"""  # noqa: S608
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,67 +80,22 @@ class Hit:
     score: float
 
 
-def _match_expression(words: Sequence[str], *, any_word: bool, dialect: str) -> str:
-    if dialect == "postgresql":
-        return (" | " if any_word else " & ").join(words)
-    return (" OR " if any_word else " ").join(f'"{word}"' for word in words)
-
-
-def _invalid_token() -> BadRequest:
-    detail = "The page token is invalid, or belongs to another search; start again without one."
-    return BadRequest(detail, errors=[FieldError(pointer="/query/page_token", detail=detail)])
-
-
-def _decode(token: str, ordering: str) -> tuple[float, uuid.UUID]:
-    try:
-        payload = loads(base64.urlsafe_b64decode(token.encode() + b"=="))
-        if payload["o"] != ordering:
-            raise ValueError
-        score, last_id = payload["k"]
-        if not isinstance(score, int | float) or isinstance(score, bool):
-            raise TypeError
-        return float(score), uuid.UUID(last_id)
-    except (ValueError, TypeError, KeyError, binascii.Error):
-        raise _invalid_token() from None
-
-
-def _encode(ordering: str, hit: Hit) -> str:
-    payload: dict[str, Any] = {"o": ordering, "k": [hit.score, str(hit.id)]}
-    return base64.urlsafe_b64encode(dumps(payload)).rstrip(b"=").decode()
-
-
-async def search_ideas(
-    session: AsyncSession,
-    *,
-    organization_id: uuid.UUID,
-    query: str,
-    page: PageRequest,
-    any_word: bool = False,
+async def _page(
+    session: AsyncSession, *, organization_id: uuid.UUID, words: Sequence[str], any_word: bool, page: PageRequest
 ) -> tuple[list[Hit], str | None]:
-    """One page of the organisation's ideas matching `query`, best first."""
-    words = terms(query)
-    ordering = f"search:{int(any_word)}:{' '.join(words)}"
-    after = _decode(page.token, ordering) if page.token is not None else None
-    if not words:
-        return [], None
     dialect = session.get_bind().dialect.name
-    hits_sql = _POSTGRES_HITS if dialect == "postgresql" else _SQLITE_HITS
-    keyset = "" if after is None else "WHERE score < :after_score OR (score = :after_score AND id < :after_id)"
-    # Only constant fragments are interpolated; user text is always a bound parameter.
-    statement = text(
-        f"SELECT id, title, stage, excerpt, document, score FROM ({hits_sql}) AS hits {keyset} "  # noqa: S608
-        "ORDER BY score DESC, id DESC LIMIT :limit"
-    ).bindparams(bindparam("organization_id", type_=Uuid), bindparam("limit"))
-    parameters: dict[str, Any] = {
-        "query": _match_expression(words, any_word=any_word, dialect=dialect),
-        "organization_id": organization_id,
-        "limit": page.size + 1,
-    }
-    if after is not None:
-        statement = statement.bindparams(bindparam("after_id", type_=Uuid))
-        parameters |= {"after_score": after[0], "after_id": after[1]}
-    typed = statement.columns(id=Uuid, title=String, stage=String, excerpt=String, document=String, score=Float)
-    rows = (await session.execute(typed, parameters)).all()
+    rows, token = await fulltext.ranked_page(
+        session,
+        hits_sql=_POSTGRES_HITS if dialect == "postgresql" else _SQLITE_HITS,
+        columns=_COLUMNS,
+        parameters={
+            "query": fulltext.match_expression(words, any_word=any_word, dialect=dialect),
+            "organization_id": organization_id,
+            "candidates": fulltext.CANDIDATES,
+        },
+        ordering=f"search:{int(any_word)}:{' '.join(words)}",
+        page=page,
+    )
     hits = [
         Hit(
             id=row.id,
@@ -126,7 +107,55 @@ async def search_ideas(
         )
         for row in rows
     ]
-    if len(hits) <= page.size:
-        return hits, None
-    hits = hits[: page.size]
-    return hits, _encode(ordering, hits[-1])
+    return hits, token
+
+
+async def search_ideas(
+    session: AsyncSession, *, organization_id: uuid.UUID, query: str, page: PageRequest
+) -> tuple[list[Hit], str | None]:
+    """One page of the organisation's ideas matching every word of `query`, best first."""
+    words = fulltext.terms(query)
+    if not words:
+        # A token is still checked, so that a foreign one is refused the same way.
+        if page.token is not None:
+            fulltext.decode_token(page.token, "search:0:")
+        return [], None
+    return await _page(session, organization_id=organization_id, words=words, any_word=False, page=page)
+
+
+async def _rarest_words(session: AsyncSession, *, organization_id: uuid.UUID, words: Sequence[str]) -> list[str]:
+    """The rarest of `words` whose matches together stay within CANDIDATES (at least the rarest one)."""
+    dialect = session.get_bind().dialect.name
+    count = _POSTGRES_COUNT if dialect == "postgresql" else _SQLITE_COUNT
+    # One statement: a count per word, each bounded by :candidates; user text only in parameters.
+    statement = text(
+        " UNION ALL ".join(f"SELECT {n} AS n, ({count.replace('_N', f'_{n}')}) AS matches" for n in range(len(words)))
+    ).bindparams(bindparam("organization_id", type_=Uuid))
+    parameters: dict[str, Any] = {"organization_id": organization_id, "candidates": fulltext.CANDIDATES}
+    parameters |= {
+        f"word_{n}": fulltext.match_expression([word], any_word=False, dialect=dialect) for n, word in enumerate(words)
+    }
+    rows = (await session.execute(statement.columns(n=Integer, matches=Integer), parameters)).all()
+    chosen: list[str] = []
+    total = 0
+    for row in sorted(rows, key=lambda row: (row.matches, row.n)):
+        if chosen and total + row.matches > fulltext.CANDIDATES:
+            break
+        chosen.append(words[row.n])
+        total += row.matches
+    return chosen
+
+
+async def similar_candidates(session: AsyncSession, *, organization_id: uuid.UUID, draft: str, limit: int) -> list[Hit]:
+    """The `limit` best-ranked ideas sharing one of the draft's rarest words (see `_rarest_words`).
+
+    Below CANDIDATES matches in all, that is every idea sharing any word of the draft.
+    """
+    words = fulltext.terms(draft)
+    if not words:
+        return []
+    chosen = await _rarest_words(session, organization_id=organization_id, words=words)
+    hits, _ = await _page(
+        session, organization_id=organization_id, words=chosen, any_word=True, page=PageRequest(size=limit, token=None)
+    )
+    return hits

@@ -21,17 +21,14 @@ async def search_ideas(
 
 
 async def find_similar_ideas(session: AsyncSession, *, identity: Identity, draft: SimilarityDraft) -> list[SimilarIdea]:
-    """The ideas closest to a draft: any-word full-text candidates, re-scored by `similarity`.
+    """The ideas closest to a draft: full-text candidates sharing its rarest words, re-scored by
+    `similarity`.
 
     Merged ideas are left out: their target is the one to point the author to.
     """
     words = f"{draft.title} {draft.text}"
-    candidates, _ = await search.search_ideas(
-        session,
-        organization_id=identity.organization_id,
-        query=words,
-        page=PageRequest(size=SIMILARITY_CANDIDATES, token=None),
-        any_word=True,
+    candidates = await search.similar_candidates(
+        session, organization_id=identity.organization_id, draft=words, limit=SIMILARITY_CANDIDATES
     )
     draft_stems, title_stems = stems(words), stems(draft.title)
     matches = [

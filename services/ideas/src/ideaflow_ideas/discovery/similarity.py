@@ -7,7 +7,17 @@ Coverage rewards an idea that already says what the draft says; title overlap se
 that is about it from one that merely mentions it.
 """
 
-from ideaflow_ideas.discovery.terms import stem, terms
+from ideaflow_shared.fulltext import terms
+
+_SUFFIXES = ("ing", "ies", "es", "ed", "s")
+
+
+def stem(word: str) -> str:
+    """A crude English stem ("orders", "ordering", "ordered" → "order") for comparing word sets."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
 
 
 def stems(text: str) -> set[str]:

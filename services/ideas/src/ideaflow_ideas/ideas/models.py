@@ -48,6 +48,8 @@ class Idea(Base):
     __tablename__ = "ideas"
     __table_args__ = (
         Index("ix_ideas_org_created", "organization_id", "created_at", "id"),
+        # Lists filtered by stage (review queues) whatever their stage's share of the ideas.
+        Index("ix_ideas_org_stage_created", "organization_id", "stage", "created_at", "id"),
         Index("ix_ideas_org_updated", "organization_id", "updated_at", "id"),
         Index("ix_ideas_org_author", "organization_id", "author_id", "created_at", "id"),
         Index("ix_ideas_org_challenge", "organization_id", "challenge_id", "created_at", "id"),
