@@ -18,6 +18,7 @@ from ideaflow_feedback.imports.router import UPLOAD_PATH
 from ideaflow_feedback.imports.router import router as imports_router
 from ideaflow_feedback.imports.runner import import_runner_lifespan
 from ideaflow_feedback.ingest.router import router as ingest_router
+from ideaflow_feedback.integrations.router import router as integrations_router
 from ideaflow_feedback.settings import FeedbackSettings, get_settings
 from ideaflow_feedback.themes.router import router as themes_router
 from ideaflow_shared.app import ExtraLifespan, create_service_app
@@ -54,6 +55,7 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             customers_router,
             digest_router,
             themes_router,
+            integrations_router,
         ],
         migrations_path=MIGRATIONS,
         metadata=Base.metadata,
@@ -62,6 +64,7 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             {"name": "customers", "description": "Customers, keyed by their source's id; erasable."},
             {"name": "evidence", "description": "Feedback linked to ideas as evidence, demand and closing the loop."},
             {"name": "themes", "description": "Recurring needs, found in feedback as it arrives."},
+            {"name": "integrations", "description": "CRMs and helpdesks posting feedback as signed webhooks."},
             {"name": "imports", "description": "CSV and NDJSON files imported as feedback by background jobs."},
         ],
         extra_lifespan=_together(ideas_client_lifespan(settings), import_runner_lifespan(settings)),

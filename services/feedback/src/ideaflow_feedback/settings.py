@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from ideaflow_shared.settings import ProcessSettings, load_settings
+from ideaflow_shared.settings import MIN_SECRET_LENGTH, ProcessSettings, load_settings
 
 
 class FeedbackSettings(ProcessSettings):
@@ -28,6 +28,22 @@ class FeedbackSettings(ProcessSettings):
     import_poll_seconds: float = Field(
         default=5, gt=0, le=300, description="How often the import runner looks for jobs other replicas queued."
     )
+    public_base_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="The gateway's public URL as webhook senders call it (e.g. https://api.example.com). "
+        "HubSpot signs the full URL it called; defaults to the URL the request arrived with.",
+    )
+    integration_secrets_key: SecretStr | None = Field(
+        default=None,
+        min_length=MIN_SECRET_LENGTH,
+        description="Key that seals integrations' signing secrets in the database. Defaults to one derived "
+        "from the internal token secret; changing it makes the stored secrets unreadable.",
+    )
+
+    @property
+    def integration_secrets_key_material(self) -> str:
+        explicit = self.integration_secrets_key
+        return explicit.get_secret_value() if explicit is not None else "integration-secrets\x1f" + self.token_secret
 
 
 def get_settings() -> FeedbackSettings:

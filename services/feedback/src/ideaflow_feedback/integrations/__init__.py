@@ -1,0 +1,1 @@
+"""Integrations: `/v1/integrations`, CRMs and helpdesks that post feedback as signed webhooks."""

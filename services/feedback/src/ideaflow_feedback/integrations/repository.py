@@ -1,0 +1,99 @@
+"""All SQL for integrations and their deliveries. Every query is scoped to one organisation,
+except finding the integration a webhook names: the sender has no organisation but the integration's."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ideaflow_feedback.integrations.models import Delivery, DeliveryOutcome, Integration, ReceivedEvent
+from ideaflow_feedback.integrations.schemas import DeliveryOrder, IntegrationOrder
+from ideaflow_shared.pagination import PageRequest, next_page, paginate
+
+
+async def get_integration(
+    session: AsyncSession, *, organization_id: uuid.UUID, integration_id: uuid.UUID
+) -> Integration | None:
+    return await session.scalar(
+        select(Integration).where(Integration.organization_id == organization_id, Integration.id == integration_id)
+    )
+
+
+async def find_webhook_target(session: AsyncSession, *, integration_id: uuid.UUID) -> Integration | None:
+    """The integration a webhook URL names, whatever its organisation: the URL carries no other."""
+    return await session.get(Integration, integration_id)
+
+
+async def list_integrations(
+    session: AsyncSession, *, organization_id: uuid.UUID, order: IntegrationOrder, page: PageRequest
+) -> tuple[Sequence[Integration], str | None]:
+    statement = paginate(
+        select(Integration).where(Integration.organization_id == organization_id),
+        keys=[Integration.created_at, Integration.id],
+        descending=order.value.startswith("-"),
+        page=page,
+        ordering=order.value,
+    )
+    rows = (await session.scalars(statement)).all()
+    return next_page(rows, page=page, ordering=order.value, key_of=lambda item: (item.created_at, item.id))
+
+
+async def claim_event(session: AsyncSession, event: ReceivedEvent) -> ReceivedEvent | None:
+    """Record that the event arrived, or return the earlier record when it already had.
+
+    The primary key decides, so of two concurrent deliveries of one event exactly one claims it.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(event)
+            await session.flush()
+    except IntegrityError:
+        return await session.get(ReceivedEvent, (event.integration_id, event.event_id), populate_existing=True)
+    return None
+
+
+async def get_delivery(
+    session: AsyncSession, *, organization_id: uuid.UUID, integration_id: uuid.UUID, delivery_id: uuid.UUID
+) -> Delivery | None:
+    return await session.scalar(
+        select(Delivery).where(
+            Delivery.organization_id == organization_id,
+            Delivery.integration_id == integration_id,
+            Delivery.id == delivery_id,
+        )
+    )
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    integration_id: uuid.UUID,
+    outcome: DeliveryOutcome | None,
+    order: DeliveryOrder,
+    page: PageRequest,
+) -> tuple[Sequence[Delivery], str | None]:
+    statement = select(Delivery).where(
+        Delivery.organization_id == organization_id, Delivery.integration_id == integration_id
+    )
+    if outcome is not None:
+        statement = statement.where(Delivery.outcome == outcome)
+    statement = paginate(
+        statement,
+        keys=[Delivery.received_at, Delivery.id],
+        descending=order.value.startswith("-"),
+        page=page,
+        ordering=order.value,
+    )
+    rows = (await session.scalars(statement)).all()
+    return next_page(rows, page=page, ordering=order.value, key_of=lambda item: (item.received_at, item.id))
+
+
+async def delete_integration(session: AsyncSession, integration: Integration) -> None:
+    """The integration with its delivery log; the feedback it brought stays."""
+    await session.execute(delete(ReceivedEvent).where(ReceivedEvent.integration_id == integration.id))
+    await session.execute(delete(Delivery).where(Delivery.integration_id == integration.id))
+    await session.delete(integration)
+    await session.flush()
