@@ -122,10 +122,12 @@ def caller(caller_factory: Callable[..., Caller]) -> Caller:
 
 @pytest.fixture
 def submit_idea(ideas_client: httpx.AsyncClient) -> SubmitIdea:
-    """Submit an idea through the ideas service's HTTP API, as `identity`; answers its id."""
+    """Submit an idea through the ideas service's HTTP API, as an employee of `identity`'s
+    organisation; answers its id."""
 
     async def submit(identity: Identity) -> str:
-        response = await Caller(ideas_client, identity).post("/v1/ideas", json=IDEA)
+        employee = new_identity("employee", organization_id=identity.organization_id)
+        response = await Caller(ideas_client, employee).post("/v1/ideas", json=IDEA)
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 

@@ -155,7 +155,7 @@ async def test_unknown_or_foreign_idea_is_a_422_and_ideas_down_is_a_503(
     client_without_ideas: httpx.AsyncClient,
 ) -> None:
     item = await post(manager, DARK[0])
-    foreign_idea = await submit_idea(new_identity())
+    foreign_idea = await submit_idea(new_identity("employee"))
 
     unknown = await link(manager, idea_id=foreign_idea, feedback_id=item["id"])
     down = await link(Caller(client_without_ideas, manager.identity), idea_id=foreign_idea, feedback_id=item["id"])
@@ -293,7 +293,7 @@ async def test_shipping_an_unknown_idea_is_not_found_and_needs_a_manager(
 ) -> None:
     member = Caller(linked_client, new_identity(organization_id=manager.identity.organization_id))
 
-    unknown = await manager.post(f"/v1/feedback/ideas/{await submit_idea(new_identity())}/shipped")
+    unknown = await manager.post(f"/v1/feedback/ideas/{await submit_idea(new_identity('employee'))}/shipped")
     forbidden = await member.post(f"/v1/feedback/ideas/{await submit_idea(manager.identity)}/shipped")
 
     assert unknown.status_code == 404

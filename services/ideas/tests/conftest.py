@@ -33,10 +33,11 @@ async def app_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def caller_factory(app_client: httpx.AsyncClient) -> Callable[..., Caller]:
-    return lambda *roles, **kwargs: Caller(app_client, new_identity(*roles, **kwargs))
+    """A caller in a fresh organisation with the given roles (an employee when none is named)."""
+    return lambda *roles, **kwargs: Caller(app_client, new_identity(*(roles or ("employee",)), **kwargs))
 
 
 @pytest.fixture
 def caller(caller_factory: Callable[..., Caller]) -> Caller:
-    """A member of a fresh organisation: each test sees only its own data."""
+    """An employee of a fresh organisation: each test sees only its own data."""
     return caller_factory()

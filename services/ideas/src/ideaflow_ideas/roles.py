@@ -23,11 +23,5 @@ def ensure_any_role(identity: Identity, roles: tuple[str, ...], *, action: str) 
 
 
 def ensure_participant(identity: Identity, *, action: str) -> None:
-    """Submitting, commenting and voting are for the organisation's people.
-
-    The gateway never vouches for a caller without roles (every API key has at least one), so a
-    role-less identity only comes from other services' test suites; it counts as an employee
-    until those suites name the role.
-    """
-    if identity.roles:
-        ensure_any_role(identity, PARTICIPANT_ROLES, action=action)
+    """Submitting, commenting and voting are for the organisation's people (403 for anyone else)."""
+    ensure_any_role(identity, PARTICIPANT_ROLES, action=action)
