@@ -16,6 +16,9 @@ from ideaflow_experiments.learnings.router import router as learnings_router
 from ideaflow_experiments.metrics.results_router import router as results_router
 from ideaflow_experiments.metrics.router import router as metrics_router
 from ideaflow_experiments.metrics.verdict_router import router as verdict_router
+from ideaflow_experiments.partners.collaborations_router import router as collaborations_router
+from ideaflow_experiments.partners.router import router as partners_router
+from ideaflow_experiments.programme.router import router as programme_router
 from ideaflow_experiments.settings import ExperimentsSettings, get_settings
 from ideaflow_shared.app import create_service_app
 
@@ -40,12 +43,17 @@ def create_app(settings: ExperimentsSettings | None = None) -> FastAPI:
             results_router,
             verdict_router,
             learnings_router,
+            partners_router,
+            collaborations_router,
+            programme_router,
         ],
         migrations_path=MIGRATIONS,
         metadata=Base.metadata,
         openapi_tags=[
             {"name": "experiments", "description": "Experiments (test cards) that test an idea."},
             {"name": "assumptions", "description": "What must be true for an idea to work, ranked by risk."},
+            {"name": "partners", "description": "Partner organisations and their collaborations on experiments."},
+            {"name": "programme", "description": "The experiment programme of a period at a glance."},
         ],
         extra_lifespan=ideas_client_lifespan(settings),
     )

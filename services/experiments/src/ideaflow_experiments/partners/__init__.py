@@ -1,0 +1,1 @@
+"""Partner organisations and their collaborations on experiments: `/v1/partners`."""

@@ -1,0 +1,1 @@
+"""The experiment programme of a period at a glance: `GET /v1/programme`."""
