@@ -21,7 +21,7 @@ from ideaflow_feedback.feedback import repository
 from ideaflow_feedback.feedback.analysis import Sentiment, sentiment_of, suggest_kind
 from ideaflow_feedback.feedback.models import Feedback, FeedbackStatus
 from ideaflow_feedback.feedback.schemas import FeedbackCreate
-from ideaflow_feedback.themes.assignment import assign_theme
+from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes
 from ideaflow_shared.db import utcnow
 
 
@@ -170,10 +170,11 @@ async def upsert_feedback(
             _apply(feedback, story, now)
         results.extend(Stored(feedback, outcome) for outcome in story.outcomes)
     await session.flush()
-    # In the order sent: the first items of a new need found its theme.
-    for story_id in by_id:
-        if story_id in inserted:
-            await assign_theme(session, feedback=inserted[story_id])
+    # Last, as it locks the organisation's themes until commit; in the order sent, as the first
+    # items of a new need found its theme.
+    new_items = [ItemToAssign.of(inserted[story_id]) for story_id in by_id if story_id in inserted]
+    if new_items:
+        await assign_themes(session, organization_id=organization_id, items=new_items)
     order = [index for story in by_id.values() for index in story.indexes]
     return [result for _, result in sorted(zip(order, results, strict=True), key=lambda pair: pair[0])]
 
