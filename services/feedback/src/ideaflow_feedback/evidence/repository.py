@@ -124,8 +124,9 @@ async def evidence(session: AsyncSession, *, organization_id: uuid.UUID, idea_id
         for weight, count in await session.execute(select(items.c.weight, func.count()).group_by(items.c.weight))
     }
     customers = (
-        select(distinct(Feedback.customer_id).label("customer_id"))
+        select(Feedback.customer_id.label("customer_id"))
         .join(items, items.c.feedback_id == Feedback.id)
+        .distinct()
         .subquery()
     )
     values = (
@@ -135,7 +136,7 @@ async def evidence(session: AsyncSession, *, organization_id: uuid.UUID, idea_id
             .where(Customer.value_minor.is_not(None), Customer.value_currency.is_not(None))
             .group_by(Customer.value_currency)
         )
-    ).tuples()
+    ).all()
     quotes = (
         await session.execute(
             joined.outerjoin(ThemeAssignment, ThemeAssignment.feedback_id == Feedback.id)
@@ -143,7 +144,7 @@ async def evidence(session: AsyncSession, *, organization_id: uuid.UUID, idea_id
             .order_by(items.c.weight.desc(), Feedback.received_at.desc(), Feedback.id)
             .limit(QUOTES)
         )
-    ).tuples()
+    ).all()
     return EvidenceFigures(
         item_count=counts[0],
         customer_count=counts[1],
