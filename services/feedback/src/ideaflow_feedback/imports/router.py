@@ -37,7 +37,7 @@ _UPLOAD_BODY: dict[str, Any] = {
         "so its size is bounded by the service's import limit (1 GiB by default), not by the request cap.",
         "content": {
             "text/csv": {"schema": {"type": "string"}, "example": _CSV_EXAMPLE},
-            NDJSON: {"schema": {"type": "string"}, "example": _NDJSON_EXAMPLE},
+            NDJSON: {"schema": {"type": "string", "description": f"e.g. `{_NDJSON_EXAMPLE.strip()}`"}},
         },
     }
 }
