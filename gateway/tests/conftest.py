@@ -4,12 +4,12 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ideaflow_gateway.api_keys.schemas import ApiKeyCreate
 from ideaflow_gateway.api_keys.service import create_api_key
@@ -17,7 +17,7 @@ from ideaflow_gateway.main import GatewayApp, create_app
 from ideaflow_gateway.settings import GatewaySettings
 from ideaflow_ideas.main import create_app as create_ideas_app
 from ideaflow_ideas.settings import IdeasSettings
-from ideaflow_shared.testing import TEST_TOKEN_SECRET, free_port, fresh_database_url
+from ideaflow_shared.testing import TEST_TOKEN_SECRET, free_port, fresh_database_url, served
 
 ALLOWED_ORIGIN = "https://app.example.com"
 # Generous for the services, which share a busy machine; the impatient gateway times out early.
@@ -69,24 +69,13 @@ async def recording_upstream(scope: Scope, receive: Receive, send: Send) -> None
 
 @pytest.fixture(scope="session")
 async def serve() -> AsyncIterator[Callable[..., Awaitable[str]]]:
-    """Serve an ASGI app with uvicorn on a free port for the session; answer its base URL."""
-    servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
+    """Serve an ASGI app over HTTP on a free port for the session; answer its base URL."""
+    async with AsyncExitStack() as servers:
 
-    async def start(app: object) -> str:
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
-        task = asyncio.create_task(server.serve())
-        servers.append((server, task))
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.02)
-        return f"http://127.0.0.1:{port}"
+        async def start(app: ASGIApp) -> str:
+            return await servers.enter_async_context(served(app))
 
-    yield start
-    for server, task in servers:
-        server.should_exit = True
-        await task
+        yield start
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,10 @@
 """The experiments app in process, with the real ideas service listening on a free port beside it."""
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 
 from ideaflow_experiments.main import create_app
@@ -15,7 +12,7 @@ from ideaflow_experiments.settings import ExperimentsSettings
 from ideaflow_ideas.main import create_app as create_ideas_app
 from ideaflow_ideas.settings import IdeasSettings
 from ideaflow_shared.identity import Identity
-from ideaflow_shared.testing import TEST_TOKEN_SECRET, Caller, fresh_database_url, new_identity
+from ideaflow_shared.testing import TEST_TOKEN_SECRET, Caller, free_port, fresh_database_url, new_identity, served
 
 IDEA = {
     "title": "Pre-fill repeat orders",
@@ -24,12 +21,6 @@ IDEA = {
 }
 
 SubmitIdea = Callable[[Identity], Awaitable[str]]
-
-
-def _listening_socket() -> socket.socket:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    return listener
 
 
 @pytest.fixture(scope="session")
@@ -42,27 +33,14 @@ async def ideas_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[s
         migrate_on_start=True,
         log_level="warning",
     )
-    server = uvicorn.Server(
-        uvicorn.Config(create_ideas_app(settings), log_config=None, access_log=False, lifespan="on")
-    )
-    with _listening_socket() as listener:
-        serving = asyncio.create_task(server.serve(sockets=[listener]))
-        while not server.started:
-            if serving.done():
-                serving.result()  # start-up failed: raise its error here
-                pytest.fail("the ideas service stopped during start-up")
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-        server.should_exit = True
-        await serving
+    async with served(create_ideas_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def unreachable_url() -> str:
     """An address where nothing listens: the port was free a moment ago and is closed again."""
-    with _listening_socket() as probe:
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 @pytest.fixture(scope="session")

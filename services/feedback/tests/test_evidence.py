@@ -1,7 +1,5 @@
 """Feedback as evidence for ideas: links checked with the real ideas service, evidence and demand ranking."""
 
-import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -9,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 
 from ideaflow_feedback.main import create_app
@@ -17,7 +14,7 @@ from ideaflow_feedback.settings import FeedbackSettings
 from ideaflow_ideas.main import create_app as create_ideas_app
 from ideaflow_ideas.settings import IdeasSettings
 from ideaflow_shared.identity import Identity
-from ideaflow_shared.testing import TEST_TOKEN_SECRET, Caller, fresh_database_url, new_identity
+from ideaflow_shared.testing import TEST_TOKEN_SECRET, Caller, free_port, fresh_database_url, new_identity, served
 
 IDEA = {"title": "Dark mode", "problem": "The white UI glares at night.", "proposal": "Offer a dark theme."}
 DARK = [
@@ -25,12 +22,6 @@ DARK = [
     "Please add a dark mode, the bright white screen hurts at night.",
     "A dark mode for night shifts please, white hurts the eyes.",
 ]
-
-
-def _listening_socket() -> socket.socket:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    return listener
 
 
 @pytest.fixture(scope="module")
@@ -43,19 +34,8 @@ async def ideas_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[s
         migrate_on_start=True,
         log_level="warning",
     )
-    server = uvicorn.Server(
-        uvicorn.Config(create_ideas_app(settings), log_config=None, access_log=False, lifespan="on")
-    )
-    with _listening_socket() as listener:
-        serving = asyncio.create_task(server.serve(sockets=[listener]))
-        while not server.started:
-            if serving.done():
-                serving.result()
-                pytest.fail("the ideas service stopped during start-up")
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-        server.should_exit = True
-        await serving
+    async with served(create_ideas_app(settings)) as url:
+        yield url
 
 
 @asynccontextmanager
@@ -85,9 +65,7 @@ async def linked_client(database_url: str, ideas_url: str) -> AsyncIterator[http
 @pytest.fixture(scope="module")
 async def client_without_ideas(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """A second feedback process on the same database, whose ideas service is down."""
-    with _listening_socket() as probe:
-        port = probe.getsockname()[1]
-    async with _feedback_client(database_url, f"http://127.0.0.1:{port}") as client:
+    async with _feedback_client(database_url, f"http://127.0.0.1:{free_port()}") as client:
         yield client
 
 

@@ -9,10 +9,14 @@ import atexit
 import os
 import socket
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
 import httpx
+import uvicorn
+from starlette.types import ASGIApp
 
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER, Identity, mint_token
 from ideaflow_shared.settings import DEVELOPMENT_TOKEN_SECRET
@@ -26,6 +30,28 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def served(app: ASGIApp) -> AsyncIterator[str]:
+    """Serve `app` over real HTTP with uvicorn in this event loop (lifespan included); yield its URL.
+
+    The socket is bound before the server starts, so no other test can take the port meanwhile.
+    """
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        serving = asyncio.create_task(server.serve(sockets=[listener]))
+        while not server.started:
+            if serving.done():
+                serving.result()  # start-up failed: raise its error here
+                raise RuntimeError("the server stopped during start-up")
+            await asyncio.sleep(0.01)
+        try:
+            yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        finally:
+            server.should_exit = True
+            await serving
 
 
 def postgres_base_url() -> str | None:
