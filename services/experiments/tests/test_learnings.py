@@ -3,6 +3,9 @@
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
+from ideaflow_shared import fulltext
 from ideaflow_shared.testing import Caller
 
 from .test_metrics import EXPERIMENT, new_experiment
@@ -155,6 +158,21 @@ async def test_search_pages_by_relevance_without_repeats(caller: Caller) -> None
         "/v1/learnings/search", params={"q": "coupons", "page_token": first.json()["next_page_token"]}
     )
     assert bad.status_code == 400
+
+
+async def test_search_of_a_common_word_ranks_only_the_newest_matches(
+    caller: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranking is bounded per table (ideaflow_shared.fulltext): past CANDIDATES matches, older cards
+    drop out until a further word narrows the search."""
+    monkeypatch.setattr(fulltext, "CANDIDATES", 3)
+    oldest = await record(caller, title="Lantern lanterns", we_learned="Lantern festival: lanterns sell.")
+    newer = [(await record(caller, title=f"Lantern {n}"))["id"] for n in range(4)]
+
+    hits = await search(caller, "lantern", scope="learnings")
+    assert sorted(hit["id"] for hit in hits) == sorted(newer[1:])
+
+    assert [hit["id"] for hit in await search(caller, "lantern festival")] == [oldest["id"]]
 
 
 async def test_related_learnings_for_a_draft_hypothesis(caller: Caller) -> None:
