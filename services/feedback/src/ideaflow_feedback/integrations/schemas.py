@@ -2,17 +2,22 @@
 
 import datetime as dt
 import enum
+import re
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationInfo, field_validator
 
 from ideaflow_feedback.integrations.models import DeliveryOutcome, IntegrationType
 from ideaflow_shared.types import NonBlank, PatchModel, ShortText
 
 # Vendors issue the secrets they sign with (Zendesk's signing secret, HubSpot's and Intercom's
-# client secret); for generic senders it is a Standard Webhooks `whsec_` secret.
-Secret = Annotated[str, StringConstraints(min_length=16, max_length=200, pattern=r"^[\x21-\x7e]+$"), NonBlank]
+# client secret): opaque printable text.
+VendorSecret = Annotated[str, StringConstraints(min_length=16, max_length=200, pattern=r"^[\x21-\x7e]+$"), NonBlank]
+# Standard Webhooks: `whsec_` + base64 (padded or not) of 24 to 64 random bytes.
+STANDARD_WEBHOOKS_SECRET = (
+    r"^whsec_(?:[A-Za-z0-9+/]{4}){8,21}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$"
+)
 
 
 class IntegrationCreate(BaseModel):
@@ -22,17 +27,33 @@ class IntegrationCreate(BaseModel):
             "examples": [
                 {"type": "zendesk", "name": "Support desk", "secret": "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="},
                 {"type": "generic", "name": "Shop backend"},
-            ]
+            ],
+            # What `_generic_secret` checks, for clients and generated requests.
+            "if": {"properties": {"type": {"const": "generic"}}, "required": ["type", "secret"]},
+            "then": {"properties": {"secret": {"pattern": STANDARD_WEBHOOKS_SECRET}}},
         },
     )
 
     type: IntegrationType = Field(description="The sender; decides the signature scheme and the payload mapping.")
     name: ShortText = Field(description="What people call it, e.g. `Support desk`.")
-    secret: Secret | None = Field(
+    secret: VendorSecret | None = Field(
         default=None,
-        description="The secret the sender signs with, as the vendor shows it (generic: `whsec_` + base64 of "
-        "24-64 bytes). Omit it to have one generated and shown once, for senders that let you set theirs.",
+        description="The secret the sender signs with: Zendesk's webhook signing secret, HubSpot's or Intercom's "
+        "app client secret; for generic, a Standard Webhooks secret (`whsec_` + base64 of 24-64 bytes). Omit it "
+        "to have one generated and shown once, for senders that let you set theirs.",
     )
+
+    @field_validator("secret")
+    @classmethod
+    def _generic_secret(cls, secret: str | None, info: ValidationInfo) -> str | None:
+        if secret is not None and info.data.get("type") == IntegrationType.GENERIC:
+            check_standard_webhooks_secret(secret)
+        return secret
+
+
+def check_standard_webhooks_secret(secret: str) -> None:
+    if not re.fullmatch(STANDARD_WEBHOOKS_SECRET, secret):
+        raise ValueError("a generic (Standard Webhooks) secret is 'whsec_' + base64 of 24-64 bytes")
 
 
 class IntegrationUpdate(PatchModel):
@@ -43,9 +64,12 @@ class IntegrationUpdate(PatchModel):
     )
 
     name: ShortText | None = None
-    enabled: bool | None = Field(default=None, description="A disabled integration refuses deliveries (409).")
-    secret: Secret | None = Field(default=None, description="The sender's new secret; the old one stops working.")
-    generate_secret: bool | None = Field(
+    enabled: StrictBool | None = Field(default=None, description="A disabled integration refuses deliveries (409).")
+    secret: VendorSecret | None = Field(
+        default=None,
+        description="The sender's new secret (generic: a `whsec_` secret); the old one stops working at once.",
+    )
+    generate_secret: StrictBool | None = Field(
         default=None, description="`true` replaces the secret with a generated one, shown once in this answer."
     )
 

@@ -1,7 +1,5 @@
 """The rules for managing integrations (role `admin`) and reading their delivery log."""
 
-import base64
-import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,8 +14,9 @@ from ideaflow_feedback.integrations.schemas import (
     IntegrationOrder,
     IntegrationPublic,
     IntegrationUpdate,
+    check_standard_webhooks_secret,
 )
-from ideaflow_feedback.integrations.sealing import STANDARD_WEBHOOKS_PREFIX, SecretBox, generate_secret
+from ideaflow_feedback.integrations.sealing import SecretBox, generate_secret
 from ideaflow_shared.db import utcnow
 from ideaflow_shared.etag import check_if_match
 from ideaflow_shared.identity import Identity
@@ -61,19 +60,14 @@ def _ensure_admin(identity: Identity) -> None:
         raise Forbidden(f"Managing integrations needs the '{ADMIN_ROLE}' role.")
 
 
-def _check_secret(integration_type: IntegrationType, secret: str, *, pointer: str) -> None:
-    """A Standard Webhooks secret is `whsec_` + base64 of 24 to 64 random bytes; vendors' are opaque."""
+def _check_secret(integration_type: IntegrationType, secret: str) -> None:
+    """A rotated secret must fit the sender's scheme; only Standard Webhooks prescribes a form."""
     if integration_type != IntegrationType.GENERIC:
         return
-    encoded = secret.removeprefix(STANDARD_WEBHOOKS_PREFIX)
     try:
-        size = len(base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True))
-    except (binascii.Error, ValueError):
-        size = 0
-    if not secret.startswith(STANDARD_WEBHOOKS_PREFIX) or not 24 <= size <= 64:
-        raise UnprocessableContent.at(
-            pointer, "A generic (Standard Webhooks) secret is 'whsec_' + base64 of 24-64 bytes."
-        )
+        check_standard_webhooks_secret(secret)
+    except ValueError as invalid:
+        raise UnprocessableContent.at("/body/secret", str(invalid)) from None
 
 
 async def create_integration(
@@ -81,7 +75,6 @@ async def create_integration(
 ) -> WithSecret:
     _ensure_admin(identity)
     secret = data.secret or generate_secret(data.type)
-    _check_secret(data.type, secret, pointer="/body/secret")
     now = utcnow()
     integration_id = uuid.uuid4()
     integration = Integration(
@@ -140,7 +133,7 @@ async def update_integration(
         secret = generated = generate_secret(integration.type)
     now = utcnow()
     if secret is not None:
-        _check_secret(integration.type, secret, pointer="/body/secret")
+        _check_secret(integration.type, secret)
         integration.sealed_secret = box.seal(secret, integration_id=integration.id)
         integration.secret_rotated_at = now
     for name, value in changes.items():
