@@ -1,28 +1,18 @@
-import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
-from ideaflow_shared.testing import free_port
+from ideaflow_shared.testing import served
 
 
 @pytest.fixture
-async def serve() -> AsyncIterator:
+async def serve() -> AsyncIterator[Callable[[FastAPI], Awaitable[str]]]:
     """Serve an ASGI app on a real local port for the test; answers its base URL."""
-    servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
+    async with AsyncExitStack() as servers:
 
-    async def start(app: FastAPI) -> str:
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.01)
-        servers.append((server, task))
-        return f"http://127.0.0.1:{port}"
+        async def start(app: FastAPI) -> str:
+            return await servers.enter_async_context(served(app))
 
-    yield start
-    for server, task in servers:
-        server.should_exit = True
-        await task
+        yield start

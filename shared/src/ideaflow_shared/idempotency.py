@@ -1,11 +1,14 @@
 """Idempotency-Key for creating POSTs, stored in the service's own database.
 
 The key row is written in the same transaction as the object it creates, so a retry either
-sees both or neither. A concurrent duplicate collides on the primary key and gets 409.
+sees both or neither. A concurrent duplicate waits for the first to finish and replays its
+answer; one that finds the key claimed but unanswered gets 409.
 """
 
 import datetime as dt
 import hashlib
+import math
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,8 +16,8 @@ from typing import Annotated
 
 from fastapi import Header, Response
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, Text, Uuid, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, Text, Uuid, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_shared.db import UTCDateTime, utcnow
@@ -22,6 +25,8 @@ from ideaflow_shared.jsonutil import dumps
 from ideaflow_shared.problems import Conflict, UnprocessableContent
 
 KEY_RETENTION = dt.timedelta(hours=24)
+SWEEP_INTERVAL_SECONDS = 60
+_last_sweep: dict[str, float] = {}
 REPLAY_HEADER = "Idempotent-Replayed"
 
 IdempotencyKey = Annotated[
@@ -77,6 +82,21 @@ def _created_response(status: int, body: bytes | str, location: str | None, etag
     return Response(content=body, status_code=status, media_type="application/json", headers=headers)
 
 
+def _insert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+async def _sweep_expired(session: AsyncSession, table: Table) -> None:
+    """Delete every expired key, at most once a minute per table and process (an indexed range)."""
+    now = time.monotonic()
+    if _last_sweep.get(table.name, -math.inf) > now - SWEEP_INTERVAL_SECONDS:
+        return
+    _last_sweep[table.name] = now
+    await session.execute(delete(table).where(table.c.created_at < utcnow() - KEY_RETENTION))
+
+
 async def create_idempotently(
     session: AsyncSession,
     *,
@@ -93,32 +113,33 @@ async def create_idempotently(
 
     fingerprint = hashlib.sha256(dumps(request.model_dump(mode="json"))).digest()
     scope = (table.c.organization_id == organization_id) & (table.c.key == key)
-    stored = (await session.execute(select(table).where(scope))).one_or_none()
-    if stored is None or stored.created_at < utcnow() - KEY_RETENTION:
-        # Each new key sweeps the organisation's expired ones, so the table stays bounded.
-        expired = (table.c.organization_id == organization_id) & (table.c.created_at < utcnow() - KEY_RETENTION)
-        await session.execute(delete(table).where(expired))
-        stored = None
-    if stored is not None:
-        if stored.fingerprint != fingerprint:
-            raise UnprocessableContent.at(
-                "/header/Idempotency-Key", "This key was already used with a different request body."
-            )
-        if stored.status_code is None:
-            raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly.")
-        response = _created_response(stored.status_code, stored.body, stored.location, stored.etag)
-        response.headers[REPLAY_HEADER] = "true"
-        return response
-
-    try:
-        async with session.begin_nested():
-            await session.execute(
-                insert(table).values(
-                    organization_id=organization_id, key=key, fingerprint=fingerprint, created_at=utcnow()
+    # Claim the key in one statement. On PostgreSQL a concurrent claim of the same key waits here
+    # until the first transaction ends, then finds its row (and replays its response).
+    claimed = await session.execute(
+        _insert(session, table)
+        .values(organization_id=organization_id, key=key, fingerprint=fingerprint, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=[table.c.organization_id, table.c.key])
+        .returning(table.c.key)
+    )
+    if claimed.first() is None:
+        stored = (await session.execute(select(table).where(scope))).one()
+        if stored.created_at >= utcnow() - KEY_RETENTION:
+            if stored.fingerprint != fingerprint:
+                raise UnprocessableContent.at(
+                    "/header/Idempotency-Key", "This key was already used with a different request body."
                 )
-            )
-    except IntegrityError:
-        raise Conflict("A request with this Idempotency-Key is in progress; retry shortly.") from None
+            if stored.status_code is None:
+                raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly.")
+            response = _created_response(stored.status_code, stored.body, stored.location, stored.etag)
+            response.headers[REPLAY_HEADER] = "true"
+            return response
+        # Expired but not swept yet: the key is free again.
+        await session.execute(
+            update(table)
+            .where(scope)
+            .values(fingerprint=fingerprint, created_at=utcnow(), status_code=None, location=None, etag=None, body=None)
+        )
+    await _sweep_expired(session, table)
     created = await create()
     body = created.body.model_dump_json()
     await session.execute(
