@@ -2,16 +2,19 @@
 
 Starts the feedback service and the gateway with their production command lines (one worker each,
 log level warning) on fresh PostgreSQL databases, creates an API key, then
-- posts `--items` feedback items (default 100,000) as batches of `--batch-size` (default 1,000)
-  over `--batch-concurrency` connections to `POST /v1/feedback/batches`, every item a new
-  (source, external id), with text
-  drawn from a fixed vocabulary (seeded), so sentiment and kind suggestion run on every item;
+- for each of `--batch-concurrency` (default 1,2): posts `--items` feedback items (default 100,000)
+  as batches of `--batch-size` (default 1,000) over that many connections to
+  `POST /v1/feedback/batches`, every item a new (source, external id) with a customer out of 5,000
+  and a text drawn from a fixed vocabulary (seeded, nearly every text distinct), so sentiment, kind
+  suggestion and theme assignment run on every item;
 - posts `--singles` items (default 4,000) one per `POST /v1/feedback` at concurrency 16.
-Prints items/s (batches) and requests/s with the median and p95 latency (singles). The processes
-are stopped and the databases dropped, whatever happens.
+Prints items/s (batches) and requests/s with the median and p95 latency (singles), each with the
+CPU time per item of the feedback service, the gateway and the PostgreSQL backends serving the
+service (from /proc), and the load average. The processes are stopped and the databases dropped,
+whatever happens.
 
     .venv/bin/python bench/feedback_ingest.py [--items 100000] [--batch-size 1000] [--singles 4000]
-        [--batch-concurrency 2]
+        [--batch-concurrency 1,2]
 """
 
 import argparse
@@ -36,6 +39,7 @@ import httpx
 from ideaflow_shared.testing import free_port
 
 BIN = Path(sys.executable).parent
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 DATABASES = {"feedback": "ideaflow_bench_feedback_ingest", "gateway": "ideaflow_bench_feedback_ingest_gateway"}
 # fmt: off
@@ -70,11 +74,51 @@ def _environment(process: str, port: int, secret: str, feedback_url: str) -> dic
     return {**os.environ, **{prefix + key: value for key, value in settings.items()}}
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+
+
+async def _postgres_backends() -> list[int]:
+    """The PostgreSQL server processes connected to the feedback service's database."""
+    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
+    try:
+        rows = await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", DATABASES["feedback"])
+    finally:
+        await connection.close()
+    return [row["pid"] for row in rows]
+
+
+class CpuMeter:
+    """CPU seconds spent by the feedback service, the gateway and the service's PostgreSQL backends."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.start: dict[str, float] = {}
+        self.backends: dict[int, float] = {}
+
+    async def begin(self) -> None:
+        self.start = {name: _cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.backends = {pid: _cpu_seconds(pid) for pid in await _postgres_backends()}
+
+    async def per_item_ms(self, items: int) -> str:
+        spent = {name: _cpu_seconds(pid) - self.start[name] for name, pid in self.pids.items()}
+        spent["postgres"] = sum(_cpu_seconds(pid) - self.backends.get(pid, 0.0) for pid in await _postgres_backends())
+        load = os.getloadavg()[0]
+        return ", ".join(f"{name} {seconds * 1000 / items:.2f}" for name, seconds in spent.items()) + (
+            f" CPU ms/item; load average {load:.1f}"
+        )
+
+
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], deadline_seconds: float = 60) -> None:
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=1):
                 return
@@ -113,7 +157,8 @@ def _stack() -> Iterator[dict[str, Any]]:
         for name in ("feedback", "gateway"):
             running.append(subprocess.Popen([BIN / f"ideaflow-{name}", "serve"], env=environments[name]))
             _wait_until_up(urls[name], running[-1])
-        yield {"gateway": urls["gateway"], "api_key": key}
+        pids = {name: process.pid for name, process in zip(("feedback", "gateway"), running, strict=True)}
+        yield {"gateway": urls["gateway"], "api_key": key, "pids": pids}
     finally:
         for process in running:
             process.terminate()
@@ -138,8 +183,9 @@ def _item(rng: random.Random, source: str, number: int) -> dict[str, Any]:
 
 
 async def _batches(client: httpx.AsyncClient, items: int, size: int, concurrency: int) -> float:
-    rng = random.Random(20261128)
-    bodies = [[_item(rng, "bench-batch", start + n) for n in range(size)] for start in range(0, items, size)]
+    rng = random.Random(20261128 + concurrency)
+    source = f"bench-batch-{concurrency}"
+    bodies = [[_item(rng, source, start + n) for n in range(size)] for start in range(0, items, size)]
     queue = list(reversed(bodies))
 
     async def worker() -> None:
@@ -172,18 +218,24 @@ async def _singles(client: httpx.AsyncClient, count: int, concurrency: int = 16)
     return count / (time.perf_counter() - started), latencies
 
 
-async def _run(stack: dict[str, Any], items: int, size: int, singles: int, batch_concurrency: int) -> None:
+async def _run(stack: dict[str, Any], items: int, size: int, singles: int, batch_concurrency: list[int]) -> None:
     limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
     headers = {"X-API-Key": stack["api_key"]}
+    meter = CpuMeter(stack["pids"])
     async with httpx.AsyncClient(base_url=stack["gateway"], headers=headers, timeout=300, limits=limits) as client:
-        rate = await _batches(client, items, size, batch_concurrency)
-        print(f"batches: {items} items in batches of {size}, concurrency {batch_concurrency}: {rate:,.0f} items/s")
+        for concurrency in batch_concurrency:
+            await meter.begin()
+            rate = await _batches(client, items, size, concurrency)
+            print(f"batches: {items} items in batches of {size}, concurrency {concurrency}: {rate:,.0f} items/s")
+            print(f"  {await meter.per_item_ms(items)}")
+        await meter.begin()
         per_second, latencies = await _singles(client, singles)
         latencies.sort()
         p50, p95 = statistics.median(latencies) * 1000, latencies[int(len(latencies) * 0.95)] * 1000
         print(
             f"singles: {singles} creates at concurrency 16: {per_second:,.0f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms"
         )
+        print(f"  {await meter.per_item_ms(singles)}")
 
 
 def main() -> None:
@@ -191,10 +243,11 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=1_000)
     parser.add_argument("--singles", type=int, default=4_000)
-    parser.add_argument("--batch-concurrency", type=int, default=2)
+    parser.add_argument("--batch-concurrency", default="1,2", help="comma-separated; one run per value")
     arguments = parser.parse_args()
     with _stack() as stack:
-        asyncio.run(_run(stack, arguments.items, arguments.batch_size, arguments.singles, arguments.batch_concurrency))
+        concurrencies = [int(value) for value in arguments.batch_concurrency.split(",")]
+        asyncio.run(_run(stack, arguments.items, arguments.batch_size, arguments.singles, concurrencies))
 
 
 if __name__ == "__main__":

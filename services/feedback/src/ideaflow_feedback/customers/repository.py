@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Result, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,40 +58,50 @@ async def ensure_customers(
 ) -> dict[tuple[str, str], uuid.UUID]:
     """The id of the customer behind every (source, external_id), inserting those not known yet.
 
-    One multi-row insert that skips the known ones, and one read for those it skipped. Rows go in
-    sorted order, so two concurrent batches naming the same new customers wait, never deadlock.
+    One read, then, for the customers it did not find, one multi-row insert that skips any a
+    concurrent writer inserted meanwhile, and one more read for those. Rows go in sorted order, so
+    two concurrent batches naming the same new customers wait for each other, never deadlock.
     """
-    ordered = sorted(keys)
-    if not ordered:
-        return {}
-    rows = [
-        {
-            "id": uuid.uuid4(),
-            "organization_id": organization_id,
-            "source": source,
-            "external_id": external_id,
-            "created_at": now,
-            "updated_at": now,
-            "version": 1,
-        }
-        for source, external_id in ordered
-    ]
-    statement = insert_skipping_duplicates(session, Customer, "organization_id", "source", "external_id").returning(
-        Customer.id, Customer.source, Customer.external_id
-    )
-    inserted = (await session.execute(statement, rows)).all()
-    # external_id is never NULL here: it is what the rows were looked up by.
-    ids = {(source, external_id): id_ for id_, source, external_id in inserted if external_id is not None}
-    known = [key for key in ordered if key not in ids]
-    if known:
-        found = await session.execute(
-            select(Customer.id, Customer.source, Customer.external_id).where(
-                Customer.organization_id == organization_id,
-                tuple_(Customer.source, Customer.external_id).in_(known),
-            )
-        )
-        ids.update({(source, external_id): id_ for id_, source, external_id in found if external_id is not None})
+    ids = await _ids_of(session, organization_id=organization_id, keys=keys)
+    missing = sorted(key for key in keys if key not in ids)
+    if missing:
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "organization_id": organization_id,
+                "source": source,
+                "external_id": external_id,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+            for source, external_id in missing
+        ]
+        statement = insert_skipping_duplicates(session, Customer, "organization_id", "source", "external_id")
+        inserted = await session.execute(statement.returning(Customer.id, Customer.source, Customer.external_id), rows)
+        ids.update(_by_key(inserted))
+        raced = [key for key in missing if key not in ids]
+        if raced:
+            ids.update(await _ids_of(session, organization_id=organization_id, keys=raced))
     return ids
+
+
+def _by_key(rows: Result[uuid.UUID, str, str | None]) -> dict[tuple[str, str], uuid.UUID]:
+    # external_id is never NULL here: it is what the rows were found or inserted by.
+    return {(source, external_id): id_ for id_, source, external_id in rows if external_id is not None}
+
+
+async def _ids_of(
+    session: AsyncSession, *, organization_id: uuid.UUID, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], uuid.UUID]:
+    if not keys:
+        return {}
+    found = await session.execute(
+        select(Customer.id, Customer.source, Customer.external_id).where(
+            Customer.organization_id == organization_id, tuple_(Customer.source, Customer.external_id).in_(keys)
+        )
+    )
+    return _by_key(found)
 
 
 async def list_customers(
