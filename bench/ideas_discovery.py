@@ -1,14 +1,15 @@
-"""Idea lists, full-text search and the similarity check with 100,000 ideas in PostgreSQL.
+"""Idea lists, full-text search and the similarity check with 100,000 ideas in PostgreSQL or SQLite.
 
 Starts the ideas service with its production command line (one worker, log level warning) on a
-fresh PostgreSQL database, bulk-loads 100,000 ideas of one organisation (two tags each) with COPY
-(the search documents are made by the migration's triggers as rows arrive; vocabulary drawn from a
-fixed word list, seeded), then times, one request at a time over loopback HTTP: the first list
-page, a filtered page, a page at depth 50,000, searches for a rare, a common and a two-word query,
-and the similarity check for a typed draft, printing the median and p95.
-The process is stopped and the database dropped, whatever happens.
+fresh database, bulk-loads 100,000 ideas of one organisation (two tags each) with COPY on
+PostgreSQL or multi-row inserts in one transaction on SQLite (the search documents are made by the
+migration's triggers as rows arrive; vocabulary drawn from a fixed word list, seeded), then times,
+one request at a time over loopback HTTP: the first list page, filtered pages, a page at depth
+50,000, searches for a rare, a common and a two-word query, and the similarity check for a typed
+draft, printing the median, the p95 and the service process's CPU time per request, and the load
+average. The process is stopped and the database dropped, whatever happens.
 
-    .venv/bin/python bench/ideas_discovery.py [--rows 100000] [--requests 100]
+    .venv/bin/python bench/ideas_discovery.py [--engine postgresql|sqlite] [--rows 100000] [--requests 100]
 """
 
 import argparse
@@ -16,9 +17,11 @@ import asyncio
 import datetime as dt
 import os
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -45,13 +48,32 @@ WORDS = (
 STAGES = ("submitted", "screening", "backlog", "parked")
 CATEGORIES = ("product", "service", "process", "customer_experience", "cost", "workplace", "other")
 RARE = "zeppelin"
+# Every this-many-th idea is adopted: a stage few ideas reach, for a filtered list that finds few.
+ADOPTED_EVERY = 2000
+IDEA_COLUMNS = (
+    "id",
+    "organization_id",
+    "title",
+    "problem",
+    "proposal",
+    "expected_benefit",
+    "category",
+    "stage",
+    "author_id",
+    "attachments",
+    "up_votes",
+    "dots",
+    "created_at",
+    "updated_at",
+    "version",
+)
 
 
 def _sentence(rng: random.Random, length: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(length))
 
 
-async def _load(organization_id: uuid.UUID, owner: str, rows: int) -> None:
+def _rows(organization_id: uuid.UUID, owner: str, rows: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     rng = random.Random(20261128)
     start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     ideas: list[tuple[Any, ...]] = []
@@ -60,6 +82,7 @@ async def _load(organization_id: uuid.UUID, owner: str, rows: int) -> None:
         at = start + dt.timedelta(seconds=number)
         idea_id = uuid.uuid4()
         problem = _sentence(rng, 14) + (f" {RARE}" if number % 5000 == 0 else "")
+        stage = "adopted" if number % ADOPTED_EVERY == 1 else STAGES[number % len(STAGES)]
         ideas.append(
             (
                 idea_id,
@@ -69,7 +92,7 @@ async def _load(organization_id: uuid.UUID, owner: str, rows: int) -> None:
                 _sentence(rng, 12),
                 "",
                 CATEGORIES[number % len(CATEGORIES)],
-                STAGES[number % len(STAGES)],
+                stage,
                 owner,
                 "[]",
                 0,
@@ -80,50 +103,73 @@ async def _load(organization_id: uuid.UUID, owner: str, rows: int) -> None:
             )
         )
         tags += [(idea_id, tag) for tag in sorted(set(rng.sample(WORDS, 2)))]
+    return ideas, tags
+
+
+async def _load_postgres(organization_id: uuid.UUID, owner: str, rows: int) -> None:
+    ideas, tags = _rows(organization_id, owner, rows)
     connection = await asyncpg.connect(f"{POSTGRES}/{DATABASE}")
     try:
-        await connection.copy_records_to_table(
-            "ideas",
-            records=ideas,
-            columns=[
-                "id",
-                "organization_id",
-                "title",
-                "problem",
-                "proposal",
-                "expected_benefit",
-                "category",
-                "stage",
-                "author_id",
-                "attachments",
-                "up_votes",
-                "dots",
-                "created_at",
-                "updated_at",
-                "version",
-            ],
-        )
+        await connection.copy_records_to_table("ideas", records=ideas, columns=IDEA_COLUMNS)
         await connection.copy_records_to_table("idea_tags", records=tags, columns=["idea_id", "tag"])
-        await connection.execute("ANALYZE")
+        # Each tag rewrote its idea's search document (trigger): clear the dead rows as autovacuum would.
+        await connection.execute("VACUUM ANALYZE")
     finally:
         await connection.close()
 
 
+def _load_sqlite(path: Path, organization_id: uuid.UUID, owner: str, rows: int) -> None:
+    """As SQLAlchemy stores them: UUIDs as 32 hex digits, times as naive UTC ISO strings."""
+    ideas, tags = _rows(organization_id, owner, rows)
+
+    def stored(value: Any) -> Any:
+        if isinstance(value, uuid.UUID):
+            return value.hex
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return value
+
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            marks = ", ".join("?" * len(IDEA_COLUMNS))
+            connection.executemany(
+                f"INSERT INTO ideas ({', '.join(IDEA_COLUMNS)}) VALUES ({marks})",  # noqa: S608 (constants)
+                ([stored(value) for value in idea] for idea in ideas),
+            )
+            connection.executemany(
+                "INSERT INTO idea_tags (idea_id, tag) VALUES (?, ?)", ((stored(i), tag) for i, tag in tags)
+            )
+        connection.execute("ANALYZE")
+    finally:
+        connection.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _time(
-    client: httpx.AsyncClient, method: str, path: str, requests: int, **kwargs: Any
-) -> tuple[float, float, int]:
+    client: httpx.AsyncClient, pid: int, method: str, path: str, requests: int, **kwargs: Any
+) -> tuple[float, float, float, int]:
+    """Median and p95 in ms, the service's CPU ms per request, and the number of items answered."""
     response = await client.request(method, path, **kwargs)
     response.raise_for_status()
     timings = []
+    cpu = _cpu_seconds(pid)
     for _ in range(requests):
         started = time.perf_counter()
         (await client.request(method, path, **kwargs)).raise_for_status()
         timings.append((time.perf_counter() - started) * 1000)
+    cpu_per_request = (_cpu_seconds(pid) - cpu) * 1000 / requests
     timings.sort()
     body = response.json()
     return (
         statistics.median(timings),
         timings[int(0.95 * len(timings)) - 1],
+        cpu_per_request,
         len(body.get("items", body.get("matches", []))),
     )
 
@@ -142,10 +188,15 @@ async def _wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the ideas service did not become ready")
 
 
-async def _measure(url: str, process: subprocess.Popen[bytes], rows: int, requests: int) -> None:
+async def _measure(
+    url: str, process: subprocess.Popen[bytes], rows: int, requests: int, sqlite_path: Path | None
+) -> None:
     identity = new_identity("manager")
     started = time.perf_counter()
-    await _load(identity.organization_id, identity.principal_id, rows)
+    if sqlite_path is None:
+        await _load_postgres(identity.organization_id, identity.principal_id, rows)
+    else:
+        _load_sqlite(sqlite_path, identity.organization_id, identity.principal_id, rows)
     print(f"loaded {rows} ideas (with their search documents) in {time.perf_counter() - started:.1f} s")
     await _wait_until_ready(url, process)
     async with httpx.AsyncClient(base_url=url, headers={INTERNAL_TOKEN_HEADER: identity.token}, timeout=30) as client:
@@ -163,37 +214,49 @@ async def _measure(url: str, process: subprocess.Popen[bytes], rows: int, reques
                 "/v1/ideas",
                 {"params": {"stage": "backlog", "category": "cost"}},
             ),
+            (f"list filtered stage, 1 in {ADOPTED_EVERY}", "GET", "/v1/ideas", {"params": {"stage": "adopted"}}),
+            ("list filtered by tag (20)", "GET", "/v1/ideas", {"params": {"tag": "coupon"}}),
             ("search rare word", "GET", "/v1/ideas/search", {"params": {"q": RARE}}),
             ("search common word", "GET", "/v1/ideas/search", {"params": {"q": "coupon"}}),
             ("search two words", "GET", "/v1/ideas/search", {"params": {"q": "coupon delivery"}}),
             ("similar (draft of 10 words)", "POST", "/v1/ideas/similar", {"json": draft}),
         ]
+        print(f"load average before timing: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
         for label, method, path, kwargs in cases:
-            median, p95, count = await _time(client, method, path, requests, **kwargs)
-            print(f"{label:34} median {median:7.2f} ms   p95 {p95:7.2f} ms   ({count} items)")
+            median, p95, cpu, count = await _time(client, process.pid, method, path, requests, **kwargs)
+            print(f"{label:36} median {median:7.2f} ms   p95 {p95:7.2f} ms   cpu {cpu:5.2f} ms   ({count} items)")
+        print(f"load average after timing: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
 
 
-def main(rows: int, requests: int) -> None:
-    asyncio.run(_administer(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"'))
+def main(engine: str, rows: int, requests: int) -> None:
     port = free_port()
     environment = {
         **os.environ,
         "IDEAFLOW_IDEAS_ENVIRONMENT": "production",
         "IDEAFLOW_IDEAS_INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET,
-        "IDEAFLOW_IDEAS_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}",
         "IDEAFLOW_IDEAS_PORT": str(port),
         "IDEAFLOW_IDEAS_LOG_LEVEL": "warning",
     }
-    try:
-        subprocess.run([str(BIN / "ideaflow-ideas"), "migrate"], env=environment, check=True)
-        process = subprocess.Popen([str(BIN / "ideaflow-ideas"), "serve"], env=environment)
+    with tempfile.TemporaryDirectory() as directory:
+        sqlite_path = Path(directory) / "ideas.db" if engine == "sqlite" else None
+        if sqlite_path is None:
+            asyncio.run(
+                _administer(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"')
+            )
+            environment["IDEAFLOW_IDEAS_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
+        else:
+            environment["IDEAFLOW_IDEAS_DATABASE_URL"] = f"sqlite+aiosqlite:///{sqlite_path}"
         try:
-            asyncio.run(_measure(f"http://127.0.0.1:{port}", process, rows, requests))
+            subprocess.run([str(BIN / "ideaflow-ideas"), "migrate"], env=environment, check=True)
+            process = subprocess.Popen([str(BIN / "ideaflow-ideas"), "serve"], env=environment)
+            try:
+                asyncio.run(_measure(f"http://127.0.0.1:{port}", process, rows, requests, sqlite_path))
+            finally:
+                process.terminate()
+                process.wait(timeout=10)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
-    finally:
-        asyncio.run(_administer(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+            if sqlite_path is None:
+                asyncio.run(_administer(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
 
 
 async def _administer(*statements: str) -> None:
@@ -207,7 +270,8 @@ async def _administer(*statements: str) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=100)
     arguments = parser.parse_args()
-    main(arguments.rows, arguments.requests)
+    main(arguments.engine, arguments.rows, arguments.requests)

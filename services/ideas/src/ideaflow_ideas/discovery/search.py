@@ -64,9 +64,10 @@ _SQLITE_COUNT = """
     WHERE idea_search_fts MATCH :word_N AND d.organization_id = :organization_id LIMIT :candidates)""".replace(
     "DOCUMENTS", _DOCUMENTS
 )
+# Newest first, as candidates are gathered: a common word stops after a short walk back.
 _POSTGRES_COUNT = f"""
     SELECT count(*) FROM (SELECT 1 FROM {_DOCUMENTS} WHERE organization_id = :organization_id
-    AND vector @@ to_tsquery('english'::regconfig, :word_N) LIMIT :candidates) AS matches"""  # noqa: S608
+    AND vector @@ to_tsquery('english'::regconfig, :word_N) ORDER BY id DESC LIMIT :candidates) AS matches"""  # noqa: S608
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,7 @@ async def _rarest_words(session: AsyncSession, *, organization_id: uuid.UUID, wo
     parameters |= {
         f"word_{n}": fulltext.match_expression([word], any_word=False, dialect=dialect) for n, word in enumerate(words)
     }
+    await fulltext.plan_for_these_words(session)
     rows = (await session.execute(statement.columns(n=Integer, matches=Integer), parameters)).all()
     chosen: list[str] = []
     total = 0
