@@ -3,7 +3,8 @@
 Starts the experiments service with its production command line (one worker, log level warning) on a
 fresh PostgreSQL database, plants two running A/B experiments with 5 proportion metrics of 10
 variants each and one result per variant, then times the verdict over loopback HTTP, one request at
-a time, and prints the median and p95. "Large" has ~1,000 successes per variant (the Bayesian
+a time, and prints the median and p95, and the service process's CPU time per request (from
+/proc, Linux only). "Large" has ~1,000 successes per variant (the Bayesian
 probability takes its normal shortcut), "small" 40-50 (the exact sum runs, the slowest case). The
 process is stopped and the database dropped, whatever happens.
 
@@ -84,16 +85,24 @@ async def _prepare(client: httpx.AsyncClient, experiment_id: str, successes: int
             (await client.post(f"/v1/experiments/{experiment_id}/results", json=result)).raise_for_status()
 
 
-async def _time(client: httpx.AsyncClient, experiment_id: str, requests: int) -> list[float]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _time(client: httpx.AsyncClient, experiment_id: str, requests: int, pid: int) -> tuple[list[float], float]:
+    """Latencies in ms, and the service's CPU ms per request."""
     for _ in range(20):  # warm-up
         (await client.get(f"/v1/experiments/{experiment_id}/verdict")).raise_for_status()
     timings = []
+    cpu_before = _cpu_seconds(pid)
     for _ in range(requests):
         started = time.perf_counter()
         response = await client.get(f"/v1/experiments/{experiment_id}/verdict")
         timings.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
-    return timings
+    return timings, (_cpu_seconds(pid) - cpu_before) * 1000 / requests
 
 
 async def _wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -118,12 +127,13 @@ async def _measure(url: str, process: subprocess.Popen[bytes], requests: int) ->
         for label, successes, trials in (("large", 1_000, 10_000), ("small", 40, 400)):
             experiment_id = await _plant_experiment(identity.organization_id, identity.principal_id)
             await _prepare(client, experiment_id, successes, trials)
-            timings = sorted(await _time(client, experiment_id, requests))
+            timings, cpu_ms = await _time(client, experiment_id, requests, process.pid)
+            timings.sort()
             p95 = timings[int(0.95 * len(timings)) - 1]
             print(
                 f"verdict {label:5} ({VARIANTS} variants x {METRICS} metrics, ~{successes} successes/variant): "
-                f"min {timings[0]:.2f} ms, median {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms "
-                f"over {requests} requests"
+                f"min {timings[0]:.2f} ms, median {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms, "
+                f"service CPU {cpu_ms:.2f} ms/request over {requests} requests; load average {os.getloadavg()[0]:.1f}"
             )
 
 

@@ -46,18 +46,6 @@ async def list_metrics(
     return next_page(rows, page=page, ordering=ordering, key_of=lambda metric: (metric.created_at, metric.id))
 
 
-async def all_metrics(
-    session: AsyncSession, *, organization_id: uuid.UUID, experiment_id: uuid.UUID
-) -> Sequence[Metric]:
-    """Every metric of the experiment, oldest first (an experiment has a bounded number of them)."""
-    statement = (
-        select(Metric)
-        .where(Metric.organization_id == organization_id, Metric.experiment_id == experiment_id)
-        .order_by(Metric.created_at, Metric.id)
-    )
-    return (await session.scalars(statement)).all()
-
-
 async def count_metrics(session: AsyncSession, *, organization_id: uuid.UUID, experiment_id: uuid.UUID) -> int:
     statement = select(func.count()).where(
         Metric.organization_id == organization_id, Metric.experiment_id == experiment_id
@@ -99,24 +87,3 @@ async def list_results(
     )
     rows = (await session.scalars(statement)).all()
     return next_page(rows, page=page, ordering=ordering, key_of=lambda result: (result.observed_at, result.id))
-
-
-async def latest_results(
-    session: AsyncSession, *, organization_id: uuid.UUID, experiment_id: uuid.UUID
-) -> Sequence[MetricResult]:
-    """The latest observation of every (metric, variant): results are cumulative snapshots."""
-    ranked = (
-        select(
-            MetricResult.id,
-            func.row_number()
-            .over(
-                partition_by=(MetricResult.metric_id, MetricResult.variant),
-                order_by=(MetricResult.observed_at.desc(), MetricResult.created_at.desc(), MetricResult.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(MetricResult.organization_id == organization_id, MetricResult.experiment_id == experiment_id)
-        .subquery()
-    )
-    statement = select(MetricResult).join(ranked, ranked.c.id == MetricResult.id).where(ranked.c.rank == 1)
-    return (await session.scalars(statement)).all()

@@ -15,10 +15,12 @@ Overall: invalidated if any metric is; otherwise insufficient_data if any metric
 inconclusive if any metric is; validated only when every metric is.
 """
 
+import functools
 from collections.abc import Mapping, Sequence
 
 from ideaflow_experiments.metrics.criteria import describe, meets
-from ideaflow_experiments.metrics.models import Metric, MetricDirection, MetricKind, MetricResult
+from ideaflow_experiments.metrics.models import MetricDirection, MetricKind
+from ideaflow_experiments.metrics.verdict_repository import Criteria, Observation
 from ideaflow_experiments.metrics.verdict_schemas import (
     Interval,
     MetricVerdict,
@@ -31,14 +33,18 @@ from ideaflow_experiments.statistics.bayes import probability_to_beat_control
 from ideaflow_experiments.statistics.proportions import Proportion, compare_proportions
 from ideaflow_experiments.statistics.srm import check_sample_ratio
 
-LatestResults = Mapping[tuple[str, str | None], MetricResult]  # (metric id, variant) → latest result
+# Response models are built with `model_construct`: every value is computed here from stored,
+# validated data, so validating it again would only cost time. The statistics of a comparison and
+# of a split depend on nothing but their counts, so they are cached: a verdict is read far more
+# often than results are recorded.
+_CACHED = 4096
 
 
-def _number(value: float, metric: Metric) -> str:
+def _number(value: float, metric: Criteria) -> str:
     return f"{value:g} {metric.unit}" if metric.unit else f"{value:g}"
 
 
-def _judge(metric: Metric, value: float, subject: str) -> tuple[Outcome, str]:
+def _judge(metric: Criteria, value: float, subject: str) -> tuple[Outcome, str]:
     if meets(value, metric.success_threshold, metric.direction, toward_success=True):
         return Outcome.VALIDATED, f"{subject} is {_number(value, metric)}, reaching the success threshold."
     if meets(value, metric.failure_threshold, metric.direction, toward_success=False):
@@ -46,7 +52,7 @@ def _judge(metric: Metric, value: float, subject: str) -> tuple[Outcome, str]:
     return Outcome.INCONCLUSIVE, f"{subject} is {_number(value, metric)}, between the two thresholds."
 
 
-def _too_small(metric: Metric, results: Sequence[MetricResult]) -> str | None:
+def _too_small(metric: Criteria, results: Sequence[Observation]) -> str | None:
     for result in results:
         size = result.trials if metric.kind is MetricKind.PROPORTION else result.sample_size
         label = f"variant '{result.variant}'" if result.variant else "the latest result"
@@ -57,28 +63,53 @@ def _too_small(metric: Metric, results: Sequence[MetricResult]) -> str | None:
     return None
 
 
-def _compare(control_data: Proportion, treatment: MetricResult, alpha: float) -> TreatmentComparison:
-    treatment_data = Proportion(treatment.successes or 0, treatment.trials or 0)
-    comparison = compare_proportions(control_data, treatment_data, alpha=alpha)
+@functools.lru_cache(maxsize=_CACHED)
+def _compare(control: Proportion, treatment: Proportion, variant: str, alpha: float) -> TreatmentComparison:
+    comparison = compare_proportions(control, treatment, alpha=alpha)
+    difference_interval = comparison.difference_interval
     lift_interval = comparison.relative_lift_interval
-    return TreatmentComparison(
-        variant=treatment.variant or "",
-        control_rate=control_data.rate,
-        treatment_rate=treatment_data.rate,
+    return TreatmentComparison.model_construct(
+        variant=variant,
+        control_rate=control.rate,
+        treatment_rate=treatment.rate,
         difference=comparison.difference,
-        difference_interval=Interval(low=comparison.difference_interval.low, high=comparison.difference_interval.high),
+        difference_interval=Interval.model_construct(low=difference_interval.low, high=difference_interval.high),
         relative_lift=comparison.relative_lift,
         relative_lift_interval=None
         if lift_interval is None
-        else Interval(low=lift_interval.low, high=lift_interval.high),
+        else Interval.model_construct(low=lift_interval.low, high=lift_interval.high),
         p_value=comparison.p_value,
-        probability_to_beat_control=probability_to_beat_control(control_data, treatment_data),
+        probability_to_beat_control=probability_to_beat_control(control, treatment),
         significant=comparison.p_value < alpha,
     )
 
 
+@functools.lru_cache(maxsize=_CACHED)
+def _sample_ratio(trials: tuple[int, ...], planned_splits: tuple[float, ...]) -> SampleRatio:
+    check = check_sample_ratio(trials, planned_splits)
+    return SampleRatio.model_construct(
+        chi_square=check.chi_square,
+        degrees_of_freedom=check.degrees_of_freedom,
+        p_value=check.p_value,
+        mismatch=check.mismatch,
+    )
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _criteria_text(
+    direction: MetricDirection, success_threshold: float, failure_threshold: float, unit: str, has_variants: bool
+) -> str:
+    return describe(
+        direction=direction,
+        success_threshold=success_threshold,
+        failure_threshold=failure_threshold,
+        unit=unit,
+        has_variants=has_variants,
+    )
+
+
 def _judge_variants(
-    metric: Metric, results: Sequence[MetricResult], comparisons: Sequence[TreatmentComparison]
+    metric: Criteria, results: Sequence[Observation], comparisons: Sequence[TreatmentComparison]
 ) -> tuple[Outcome, str]:
     control, treatments = results[0], results[1:]
     differences = [(treatment.variant, treatment.value - control.value) for treatment in treatments]
@@ -105,9 +136,10 @@ def _judge_variants(
     return Outcome.INCONCLUSIVE, f"The best treatment, '{best[0]}', differs from the control by {best[1]:+g}{detail}."
 
 
-def judge_metric(metric: Metric, latest: LatestResults) -> MetricVerdict:
-    names: list[str | None] = [variant["name"] for variant in metric.variants] or [None]
-    results = [latest.get((str(metric.id), name)) for name in names]
+def judge_metric(metric: Criteria, latest: Mapping[str | None, Observation]) -> MetricVerdict:
+    """The metric's verdict from its latest result per variant (`latest` maps a variant, or None, to it)."""
+    names: list[str | None] = [name for name, _ in metric.variants] or [None]
+    results = [latest.get(name) for name in names]
     found = [result for result in results if result is not None]
     comparisons: list[TreatmentComparison] = []
     sample_ratio = None
@@ -123,15 +155,14 @@ def judge_metric(metric: Metric, latest: LatestResults) -> MetricVerdict:
         if metric.kind is MetricKind.PROPORTION:
             control = Proportion(found[0].successes or 0, found[0].trials or 0)
             alpha = metric.significance_level
-            comparisons = [_compare(control, treatment, alpha) for treatment in found[1:]]
-            check = check_sample_ratio(
-                [result.trials or 0 for result in found], [variant["planned_split"] for variant in metric.variants]
-            )
-            sample_ratio = SampleRatio(
-                chi_square=check.chi_square,
-                degrees_of_freedom=check.degrees_of_freedom,
-                p_value=check.p_value,
-                mismatch=check.mismatch,
+            comparisons = [
+                _compare(
+                    control, Proportion(treatment.successes or 0, treatment.trials or 0), treatment.variant or "", alpha
+                )
+                for treatment in found[1:]
+            ]
+            sample_ratio = _sample_ratio(
+                tuple(result.trials or 0 for result in found), tuple(split for _, split in metric.variants)
             )
         if sample_ratio is not None and sample_ratio.mismatch:
             outcome, reason = (
@@ -141,21 +172,19 @@ def judge_metric(metric: Metric, latest: LatestResults) -> MetricVerdict:
             )
         else:
             outcome, reason = _judge_variants(metric, found, comparisons)
-    return MetricVerdict(
+    return MetricVerdict.model_construct(
         metric_id=metric.id,
         name=metric.name,
         outcome=outcome,
         reason=reason,
-        criteria=describe(
-            direction=metric.direction,
-            success_threshold=metric.success_threshold,
-            failure_threshold=metric.failure_threshold,
-            unit=metric.unit,
-            has_variants=bool(metric.variants),
+        criteria=_criteria_text(
+            metric.direction, metric.success_threshold, metric.failure_threshold, metric.unit, bool(metric.variants)
         ),
         amended_at=metric.amended_at,
         values=[
-            VariantValue(variant=r.variant, value=r.value, sample_size=r.sample_size, observed_at=r.observed_at)
+            VariantValue.model_construct(
+                variant=r.variant, value=r.value, sample_size=r.sample_size, observed_at=r.observed_at
+            )
             for r in found
         ],
         comparisons=comparisons,
