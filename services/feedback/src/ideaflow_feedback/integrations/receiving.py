@@ -18,7 +18,7 @@ from ideaflow_feedback.customers.schemas import CustomerDetails
 from ideaflow_feedback.feedback import service as feedback
 from ideaflow_feedback.feedback.schemas import FeedbackCreate
 from ideaflow_feedback.integrations import repository
-from ideaflow_feedback.integrations.models import Delivery, DeliveryOutcome, Integration, ReceivedEvent
+from ideaflow_feedback.integrations.models import Delivery, DeliveryOutcome, Integration
 from ideaflow_feedback.integrations.sealing import SecretBox
 from ideaflow_feedback.integrations.vendors import VENDORS
 from ideaflow_feedback.integrations.vendors.base import (
@@ -113,15 +113,15 @@ async def _deliver(
     session.add(delivery)
     if event.event_id is not None:
         delivery.event_id = _event_key(event.event_id)
-        claim = ReceivedEvent(
+        earlier = await repository.claim_event(
+            session,
             integration_id=integration.id,
             event_id=delivery.event_id,
             delivery_id=delivery.id,
-            received_at=log.received_at,
+            now=log.received_at,
         )
-        earlier = await repository.claim_event(session, claim)
         if earlier is not None:
-            delivery.outcome, delivery.duplicate_of = DeliveryOutcome.DUPLICATE, earlier.delivery_id
+            delivery.outcome, delivery.duplicate_of = DeliveryOutcome.DUPLICATE, earlier
             delivery.reason = "This event was delivered before; nothing new was stored."
             return delivery
     if event.ignored is not None:
@@ -176,10 +176,10 @@ async def _remember_customer(session: AsyncSession, *, integration: Integration,
     existing = await customers_repository.find_by_external_id(
         session, organization_id=organization_id, source=source, external_id=customer.external_id
     )
-    if existing is not None and not told:
+    if existing is not None and all(getattr(existing, name) == value for name, value in told.items()):
         return existing.id
     known = {} if existing is None else customers.public(existing).model_dump(include=set(_CUSTOMER_FIELDS))
-    details = CustomerDetails.model_validate({**known, **told}) if existing is not None or told else None
+    details = CustomerDetails.model_validate({**known, **told}) if told else None
     upserted = await customers.upsert_customer(
         session, organization_id=organization_id, source=source, external_id=customer.external_id, details=details
     )

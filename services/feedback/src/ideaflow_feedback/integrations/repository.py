@@ -1,13 +1,14 @@
 """All SQL for integrations and their deliveries. Every query is scoped to one organisation,
 except finding the integration a webhook names: the sender has no organisation but the integration's."""
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ideaflow_feedback.db import insert_skipping_duplicates
 from ideaflow_feedback.integrations.models import Delivery, DeliveryOutcome, Integration, ReceivedEvent
 from ideaflow_feedback.integrations.schemas import DeliveryOrder, IntegrationOrder
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
@@ -40,18 +41,22 @@ async def list_integrations(
     return next_page(rows, page=page, ordering=order.value, key_of=lambda item: (item.created_at, item.id))
 
 
-async def claim_event(session: AsyncSession, event: ReceivedEvent) -> ReceivedEvent | None:
-    """Record that the event arrived, or return the earlier record when it already had.
+async def claim_event(
+    session: AsyncSession, *, integration_id: uuid.UUID, event_id: str, delivery_id: uuid.UUID, now: dt.datetime
+) -> uuid.UUID | None:
+    """Record that `delivery_id` brought the event; if an earlier delivery did, return that one's id.
 
     The primary key decides, so of two concurrent deliveries of one event exactly one claims it.
     """
-    try:
-        async with session.begin_nested():
-            session.add(event)
-            await session.flush()
-    except IntegrityError:
-        return await session.get(ReceivedEvent, (event.integration_id, event.event_id), populate_existing=True)
-    return None
+    row = {"integration_id": integration_id, "event_id": event_id, "delivery_id": delivery_id, "received_at": now}
+    statement = insert_skipping_duplicates(session, ReceivedEvent, "integration_id", "event_id").values(row)
+    if await session.scalar(statement.returning(ReceivedEvent.delivery_id)) is not None:
+        return None
+    return await session.scalar(
+        select(ReceivedEvent.delivery_id).where(
+            ReceivedEvent.integration_id == integration_id, ReceivedEvent.event_id == event_id
+        )
+    )
 
 
 async def get_delivery(
