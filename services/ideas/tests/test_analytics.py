@@ -5,9 +5,11 @@ import uuid
 from collections.abc import Callable
 
 import httpx
+import pytest
 from sqlalchemy import update
 
 from ideaflow_ideas.ideas.models import Idea
+from ideaflow_ideas.stages import service as stages_service
 from ideaflow_ideas.stages.models import StageChange
 from ideaflow_shared.db import create_engine
 from ideaflow_shared.testing import Caller
@@ -70,9 +72,14 @@ class Story:
 
     async def rewrite_times(self, extra: list[tuple[str, dict[str, dt.datetime]]]) -> None:
         """The API rightly offers no way to backdate ideas and moves; the story needs them in the past."""
+        # An idea's first response is its first move unless the story tells of an earlier answer.
+        first_moves: dict[str, dt.datetime] = {}
+        for idea_id, _, changed_at in self.moves:
+            first_moves[idea_id] = min(changed_at, first_moves.get(idea_id, changed_at))
+        responses = [(idea_id, {"first_response_at": first}) for idea_id, first in first_moves.items()]
         engine = create_engine(self.database_url)
         async with engine.begin() as connection:
-            for idea_id, values in [*self.times, *extra]:
+            for idea_id, values in [*self.times, *responses, *extra]:
                 await connection.execute(update(Idea).where(Idea.id == uuid.UUID(idea_id)).values(**values))
             for idea_id, stage, changed_at in self.moves:
                 await connection.execute(
@@ -115,7 +122,7 @@ async def tell(caller_factory: Callable[..., Caller], database_url: str) -> tupl
     for voter, idea in ((story.alice, "i2"), (story.bob, "i1"), (story.dave, "i1"), (story.dave, "i3")):
         await story.vote(voter, ideas[idea])
     await story.vote(story.outsider, foreign)
-    await story.rewrite_times([(ideas["i3"], {"last_response_at": at(12)})])
+    await story.rewrite_times([(ideas["i3"], {"last_response_at": at(12), "first_response_at": at(12)})])
     return story, {**ideas, "challenge": challenge}
 
 
@@ -211,6 +218,27 @@ async def test_the_report_on_a_known_organisation_matches_the_figures_computed_b
     earlier = await report(story.manager, to=(T0 - dt.timedelta(hours=1)).isoformat())
     assert earlier["participation"]["ideas"] == 0
     assert earlier["responsiveness"]["answered_within_share"] is None
+
+
+async def test_time_to_first_response_keeps_a_reviewer_comment_that_later_answers_overwrote(
+    caller_factory: Callable[..., Caller], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = Story(caller_factory, database_url)
+    org = story.manager.identity.organization_id
+    idea_id = await story.submit(story.alice, at(0))
+    await story.rewrite_times([])
+    clock = [at(6)]
+    monkeypatch.setattr(stages_service, "utcnow", lambda: clock[0])
+
+    await story.comment(story.reviewer, idea_id)  # answered after 6 hours
+    clock[0] = at(30)
+    await story.comment(caller_factory("reviewer", organization_id=org), idea_id)
+    clock[0] = at(100)
+    await story.move(idea_id, "screening", at(100))
+
+    responsiveness = (await report(story.manager))["responsiveness"]
+    assert responsiveness["answered"] == 1
+    assert responsiveness["median_hours_to_first_response"] == 6.0
 
 
 async def test_analytics_are_for_reviewers_managers_and_admins(caller_factory: Callable[..., Caller]) -> None:

@@ -112,21 +112,9 @@ async def stage_history(
     return (await session.execute(query)).all()
 
 
-async def first_responses(
-    session: AsyncSession, *, scope: Scope
-) -> Sequence[Row[dt.datetime, dt.datetime | None, dt.datetime | None]]:
-    """Per idea of the period: submitted at, first stage change, latest recorded reviewer answer."""
-    first_move = (
-        select(StageChange.idea_id, func.min(StageChange.changed_at).label("first_move"))
-        .where(StageChange.organization_id == scope.organization_id)
-        .group_by(StageChange.idea_id)
-        .subquery()
-    )
-    query = (
-        select(Idea.created_at, first_move.c.first_move, Idea.last_response_at)
-        .outerjoin(first_move, first_move.c.idea_id == Idea.id)
-        .where(*scope.submitted())
-    )
+async def first_responses(session: AsyncSession, *, scope: Scope) -> Sequence[Row[dt.datetime, dt.datetime | None]]:
+    """Per idea of the period: submitted at, and its first reviewer answer (a move or a comment)."""
+    query = select(Idea.created_at, Idea.first_response_at).where(*scope.submitted())
     return (await session.execute(query)).all()
 
 

@@ -68,8 +68,8 @@ class Responsiveness(BaseModel):
     ideas: int = Field(description="Ideas submitted in the period.")
     answered: int = Field(description="Of those, the ideas with a first response.")
     median_hours_to_first_response: float | None = Field(
-        description="Median hours from submission to the first response: the earlier of the first stage change and "
-        "the recorded reviewer answer (a reviewer's or manager's comment, or a move). Null when none was answered."
+        description="Median hours from submission to the first response: the first stage change or reviewer's or "
+        "manager's comment, whichever came first (later answers do not replace it). Null when none was answered."
     )
     answered_within_days: int = Field(description="The N of the share below (the request's answered_within_days).")
     answered_within_share: float | None = Field(

@@ -113,10 +113,9 @@ async def _time_in_stage(session: AsyncSession, *, scope: Scope) -> list[StageTi
 async def _responsiveness(session: AsyncSession, *, scope: Scope, within: dt.timedelta) -> Responsiveness:
     waits: list[dt.timedelta] = []
     rows = await repository.first_responses(session, scope=scope)
-    for created_at, first_move, last_response in rows:
-        answers = [moment for moment in (first_move, last_response) if moment is not None]
-        if answers:
-            waits.append(min(answers) - created_at)
+    for created_at, first_response in rows:
+        if first_response is not None:
+            waits.append(first_response - created_at)
     return Responsiveness(
         ideas=len(rows),
         answered=len(waits),

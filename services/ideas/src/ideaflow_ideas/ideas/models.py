@@ -81,6 +81,8 @@ class Idea(Base):
     # Set by the stages package: the idea this one was merged into, and when a reviewer last answered it.
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
     last_response_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The first such answer, kept when later answers move last_response_at (time to first response).
+    first_response_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     tag_rows: Mapped[list["IdeaTag"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="IdeaTag.tag"

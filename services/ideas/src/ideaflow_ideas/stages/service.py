@@ -42,7 +42,7 @@ def change_stage(
     )
     repository.add_stage_change(session, change)
     idea.stage = target
-    idea.last_response_at = now
+    _record_response(idea, at=now)
     idea.updated_at = now
     idea.version += 1
     return change
@@ -50,7 +50,13 @@ def change_stage(
 
 def record_reviewer_response(*, idea: Idea) -> None:
     """A reviewer answered the idea (e.g. with a comment): it leaves the review queue for a while."""
-    idea.last_response_at = utcnow()
+    _record_response(idea, at=utcnow())
+
+
+def _record_response(idea: Idea, *, at: dt.datetime) -> None:
+    idea.last_response_at = at
+    if idea.first_response_at is None:
+        idea.first_response_at = at
 
 
 def _check_move(identity: Identity, idea: Idea, move: StageMove) -> None:
