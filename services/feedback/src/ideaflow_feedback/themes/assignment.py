@@ -189,14 +189,14 @@ async def assign_themes(
         session, organization_id=organization_id, engine=embedder.name, keys=keys
     )
     working = MemoryThemes(embedder, new_theme_id=lambda: str(uuid.uuid4()))
-    stored_themes: dict[str, tuple[repository.StoredCandidate, list[str]]] = {}
-    for candidate in candidates:
-        stored_themes.setdefault(str(candidate.theme_id), (candidate, []))[1].append(candidate.key)
+    stored_ids: set[str] = set()
     seen: dict[str, tuple[dt.datetime, dt.datetime]] = {}
-    for stored_id, (candidate, theme_keys) in stored_themes.items():
+    for candidate in candidates:
+        stored_id = str(candidate.theme_id)
+        stored_ids.add(stored_id)
         if candidate.first_seen_at is not None and candidate.last_seen_at is not None:
             seen[stored_id] = (candidate.first_seen_at, candidate.last_seen_at)
-        working.seed(stored_id, centroid=loaded(candidate.centroid), size=candidate.item_count, keys=theme_keys)
+        working.seed(stored_id, centroid=loaded(candidate.centroid), size=candidate.item_count, keys=candidate.keys)
     placements = [working.assign_vector(vector) for vector in vectors]
 
     fingerprints = [fingerprint(item.text) for item in items]
@@ -204,9 +204,7 @@ async def assign_themes(
         await repository.earlier_items(
             session,
             organization_id=organization_id,
-            theme_ids={
-                uuid.UUID(placement.theme_id) for placement in placements if placement.theme_id in stored_themes
-            },
+            theme_ids={uuid.UUID(placement.theme_id) for placement in placements if placement.theme_id in stored_ids},
             customer_ids={item.customer_id for item in items if item.customer_id is not None},
             fingerprints=set(fingerprints),
         ),

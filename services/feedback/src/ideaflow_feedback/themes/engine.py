@@ -38,8 +38,12 @@ class Embedder(Protocol):
     def index_keys(self, vector: Mapping[int, float]) -> list[str]: ...
 
 
+def length(vector: Mapping[Key, float]) -> float:
+    return math.sqrt(sum(weight * weight for weight in vector.values()))
+
+
 def normalised(vector: Mapping[Key, float]) -> dict[Key, float]:
-    norm = math.sqrt(sum(weight * weight for weight in vector.values()))
+    norm = length(vector)
     return {feature: weight / norm for feature, weight in vector.items()} if norm else {}
 
 
@@ -47,7 +51,7 @@ def cosine(a: Mapping[Key, float], b: Mapping[Key, float]) -> float:
     """Dot product of two unit vectors, iterating the shorter one."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(weight * b.get(feature, 0.0) for feature, weight in a.items())
+    return sum(weight * b[feature] for feature, weight in a.items() if feature in b)
 
 
 def trimmed(vector: Mapping[int, float], size: int = CENTROID_FEATURES) -> Vector:
@@ -82,6 +86,8 @@ def combined(centroids: Iterable[tuple[Mapping[int, float], int]]) -> Vector:
 class Candidate(Generic[Key]):
     theme_id: str
     centroid: Mapping[Key, float]
+    norm: float | None = None
+    """The centroid's length, when the caller keeps it; else computed here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +104,7 @@ def nearest(vector: Mapping[Key, float], candidates: Iterable[Candidate[Key]], *
     unit = normalised(vector)
     best: Match | None = None
     for candidate in candidates:
-        norm = math.sqrt(sum(weight * weight for weight in candidate.centroid.values()))
+        norm = candidate.norm if candidate.norm is not None else length(candidate.centroid)
         similarity = cosine(unit, candidate.centroid) / norm if norm else 0.0
         if best is None or similarity > best.similarity:
             best = Match(candidate.theme_id, similarity)

@@ -10,7 +10,7 @@ propose, at most CANDIDATES_PER_KEY per key.
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ideaflow_feedback.themes.engine import Candidate, Embedder, mean_with, nearest
+from ideaflow_feedback.themes.engine import Candidate, Embedder, length, mean_with, nearest
 
 CANDIDATES_PER_KEY = 8
 """How many themes one index key may propose: the bound that keeps assignment cost flat."""
@@ -21,6 +21,8 @@ class ThemeState:
     centroid: dict[int, float]
     size: int = 0
     keys: list[str] = field(default_factory=list)
+    norm: float = 0.0
+    """The centroid's length, kept so comparing an item with a candidate reads only the item's features."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ class MemoryThemes:
 
     def seed(self, theme_id: str, *, centroid: dict[int, float], size: int, keys: Iterable[str]) -> None:
         """Add a stored theme under the index keys it was found by."""
-        theme = ThemeState(centroid=centroid, size=size, keys=list(dict.fromkeys(keys)))
+        theme = ThemeState(centroid=centroid, size=size, keys=list(dict.fromkeys(keys)), norm=length(centroid))
         self.themes[theme_id] = theme
         for key in theme.keys:
             self._post(key, theme_id)
@@ -57,7 +59,10 @@ class MemoryThemes:
     def assign_vector(self, vector: Mapping[int, float]) -> Placement:
         keys = self.embedder.index_keys(vector)
         candidate_ids = {theme_id for key in keys for theme_id in self.postings.get(key, [])[:CANDIDATES_PER_KEY]}
-        candidates = [Candidate(theme_id, self.themes[theme_id].centroid) for theme_id in candidate_ids]
+        candidates = [
+            Candidate(theme_id, self.themes[theme_id].centroid, self.themes[theme_id].norm)
+            for theme_id in candidate_ids
+        ]
         match = nearest(vector, candidates, threshold=self.embedder.threshold)
         if match is None:
             theme_id = self.new_theme_id() if self.new_theme_id else f"t{len(self.themes) + 1}"
@@ -74,6 +79,7 @@ class MemoryThemes:
             if posting is not None and theme_id in posting:
                 posting.remove(theme_id)
         theme.centroid = mean_with(theme.centroid, theme.size, vector)
+        theme.norm = length(theme.centroid)
         theme.size += 1
         theme.keys = list(dict.fromkeys(self.embedder.index_keys(theme.centroid)))
         for key in theme.keys:

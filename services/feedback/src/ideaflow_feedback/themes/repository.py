@@ -4,11 +4,12 @@ import datetime as dt
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Select,
     String,
+    Table,
     and_,
     bindparam,
     case,
@@ -51,12 +52,13 @@ async def lock_themes(session: AsyncSession, *, organization_id: uuid.UUID) -> N
 
 @dataclass(frozen=True, slots=True)
 class StoredCandidate:
-    key: str
     theme_id: uuid.UUID
     centroid: dict[str, float]
     item_count: int
     first_seen_at: dt.datetime | None
     last_seen_at: dt.datetime | None
+    keys: list[str]
+    """Those of the looked-up keys the theme was found under."""
 
 
 async def candidates_for_keys(
@@ -71,7 +73,8 @@ async def candidates_for_keys(
     if not keys:
         return []
     scope = (ThemeIndexKey.organization_id == organization_id, ThemeIndexKey.engine == engine)
-    by_size = (ThemeIndexKey.item_count.desc(), ThemeIndexKey.theme_id)
+    # Only the lookup index's own order, so each key's scan stops after CANDIDATES_PER_KEY entries.
+    by_size = ThemeIndexKey.item_count.desc()
     if session.get_bind().dialect.name == "postgresql":
         wanted = (
             func.unnest(bindparam("keys", list(keys), type_=postgresql.ARRAY(String)))
@@ -81,7 +84,7 @@ async def candidates_for_keys(
         posting = (
             select(ThemeIndexKey.theme_id)
             .where(*scope, ThemeIndexKey.key == wanted.c.key)
-            .order_by(*by_size)
+            .order_by(by_size)
             .limit(CANDIDATES_PER_KEY)
             .lateral()
         )
@@ -98,12 +101,30 @@ async def candidates_for_keys(
         )
         found = select(ranked.c.key, ranked.c.theme_id).where(ranked.c.rank <= CANDIDATES_PER_KEY)
     postings = found.subquery()
-    rows = await session.execute(
-        select(postings.c.key, Theme.id, Theme.centroid, Theme.item_count, Theme.first_seen_at, Theme.last_seen_at)
-        .join(Theme, Theme.id == postings.c.theme_id)
-        .where(Theme.organization_id == organization_id, Theme.merged_into_id.is_(None))
-    )
-    return [StoredCandidate(*row) for row in rows]
+    # A theme found under several keys comes once per key; only its first row carries the centroid,
+    # so each centroid crosses the wire and is decoded once.
+    first_of_theme = func.row_number().over(partition_by=postings.c.theme_id, order_by=postings.c.key) == 1
+    rows = (
+        await session.execute(
+            select(
+                postings.c.key,
+                Theme.id,
+                case((first_of_theme, Theme.centroid)),
+                Theme.item_count,
+                Theme.first_seen_at,
+                Theme.last_seen_at,
+            )
+            .join(Theme, Theme.id == postings.c.theme_id)
+            .where(Theme.organization_id == organization_id, Theme.merged_into_id.is_(None))
+        )
+    ).all()
+    found_themes: dict[uuid.UUID, StoredCandidate] = {}
+    for _, theme_id, centroid, item_count, first_seen_at, last_seen_at in rows:
+        if centroid is not None:
+            found_themes[theme_id] = StoredCandidate(theme_id, centroid, item_count, first_seen_at, last_seen_at, [])
+    for key, theme_id, *_ in rows:
+        found_themes[theme_id].keys.append(key)
+    return list(found_themes.values())
 
 
 async def get_theme(session: AsyncSession, *, organization_id: uuid.UUID, theme_id: uuid.UUID) -> Theme | None:
@@ -174,15 +195,28 @@ async def earlier_items(
     return [EarlierItem(*row) for row in rows]
 
 
+# The batch writes below are Core statements on the tables: one multi-row statement per batch, without
+# the ORM's per-row bookkeeping (and without its splitting of a batch by which values are NULL).
+
+THEMES = cast(Table, Theme.__table__)
+THEME_INDEX_KEYS = cast(Table, ThemeIndexKey.__table__)
+THEME_ASSIGNMENTS = cast(Table, ThemeAssignment.__table__)
+
+
 async def insert_themes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(Theme), rows)
+        await session.execute(insert(THEMES), rows)
 
 
 async def update_themes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """New centroids, counts and seen-times of existing themes (rows keyed by `id`), in one executemany."""
     if rows:
-        await session.execute(update(Theme), rows)
+        await session.execute(
+            update(THEMES)
+            .where(THEMES.c.id == bindparam("theme_id"))
+            .values({name: bindparam(name) for name in rows[0] if name != "id"}),
+            [{"theme_id": row["id"], **{name: value for name, value in row.items() if name != "id"}} for row in rows],
+        )
 
 
 async def replace_keys_of_themes(
@@ -192,12 +226,12 @@ async def replace_keys_of_themes(
     if theme_ids:
         await session.execute(delete(ThemeIndexKey).where(ThemeIndexKey.theme_id.in_(list(theme_ids))))
     if rows:
-        await session.execute(insert(ThemeIndexKey), rows)
+        await session.execute(insert(THEME_INDEX_KEYS), rows)
 
 
 async def insert_assignments(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(ThemeAssignment), rows)
+        await session.execute(insert(THEME_ASSIGNMENTS), rows)
 
 
 @dataclass(frozen=True, slots=True)
