@@ -1,5 +1,6 @@
 """`/v1/partners`: partner organisations, and their collaborations on experiments."""
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -302,3 +303,17 @@ async def test_deleting_a_draft_experiment_removes_its_proposed_collaborations(c
     assert deleted.status_code == 204, deleted.text
     assert (await caller.get(f"/v1/partners/{partner['id']}/collaborations")).json()["items"] == []
     assert (await caller.delete(f"/v1/partners/{partner['id']}", headers={"If-Match": '"1"'})).status_code == 204
+
+
+async def test_concurrent_duplicate_proposals_make_one_collaboration_and_one_conflict(
+    caller: Caller, idea_id: str
+) -> None:
+    partner = await new_partner(caller)
+    experiment_id = await new_experiment(caller, idea_id)
+    url = f"/v1/partners/{partner['id']}/collaborations"
+    body = {**COLLABORATION, "experiment_id": experiment_id}
+
+    responses = await asyncio.gather(*(caller.post(url, json=body) for _ in range(4)))
+
+    assert sorted(response.status_code for response in responses) == [201, 409, 409, 409]
+    assert len((await caller.get(url)).json()["items"]) == 1

@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_experiments.experiments import repository as experiments_repository
@@ -109,8 +110,13 @@ async def create_collaboration(
         updated_at=now,
         version=1,
     )
-    repository.add(session, collaboration)
-    await session.flush()
+    try:
+        async with session.begin_nested():  # a concurrent request may have created it since the check above
+            repository.add(session, collaboration)
+    except IntegrityError:
+        raise Conflict(
+            "This partner already collaborates on this experiment; change that collaboration instead."
+        ) from None
     return collaboration
 
 

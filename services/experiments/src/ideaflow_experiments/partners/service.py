@@ -7,6 +7,7 @@ collaborations is not deleted (409): they are part of the experiments' record.
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_experiments.partners import repository
@@ -96,4 +97,8 @@ async def delete_partner(
             "delete the proposed ones first, or keep the partner.",
             extra={"collaborations": count},
         )
-    await repository.delete(session, partner)
+    try:
+        async with session.begin_nested():  # a collaboration may have been added since the count above
+            await repository.delete(session, partner)
+    except IntegrityError:
+        raise Conflict("A collaboration was just added to the partner, so it is kept.") from None
