@@ -1,9 +1,13 @@
-"""Theme quality on the labelled evaluation set: adjusted Rand index and purity per engine and threshold.
+"""Theme quality on the labelled evaluation set: adjusted Rand index and purity per engine and thresholds.
 
-    .venv/bin/python bench/feedback_themes_quality.py [--engine lexical|semantic] [--thresholds 0.2,0.3]
+    .venv/bin/python bench/feedback_themes_quality.py [--engine lexical|semantic] [--thresholds 0.15,0.2] \
+        [--merge-thresholds 0.2,1.01]
 
-Items are assigned one at a time in file order, exactly as they would arrive. Each off-topic ("noise")
-item counts as its own need, so lumping noise together is penalised.
+Items are assigned one at a time in file order, exactly as they would arrive, with the engine's
+incremental maintenance (merging themes whose centroids came close); the measures are taken on the
+themes as they stand at the end. A merge threshold above 1 turns merging off. Each off-topic
+("noise") item counts as its own need, so lumping noise together is penalised. Thresholds are tuned
+on the odd items (1st, 3rd, … of the file) and reported on the odd half, the even half and the whole.
 """
 
 import argparse
@@ -37,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--engine", default="lexical", choices=["lexical", "semantic"])
     parser.add_argument("--thresholds", default="")
+    parser.add_argument("--merge-thresholds", default="")
     args = parser.parse_args()
     needs, texts = load()
     embedder = embedder_named(args.engine)
@@ -47,14 +52,24 @@ def main() -> None:
         f"embedded in {time.perf_counter() - started:.2f} s"
     )
     thresholds = [float(t) for t in args.thresholds.split(",")] if args.thresholds else [embedder.threshold]
+    merges = (
+        [float(t) for t in args.merge_thresholds.split(",")] if args.merge_thresholds else [embedder.merge_threshold]
+    )
+    halves = {"odd": range(0, len(texts), 2), "even": range(1, len(texts), 2), "all": range(len(texts))}
     for threshold in thresholds:
-        embedder.threshold = threshold
-        themes = MemoryThemes(embedder)
-        predicted = [themes.assign_vector(vector).theme_id for vector in vectors]
-        print(
-            f"  threshold {threshold:.2f}: ARI {adjusted_rand_index(needs, predicted):.3f}, "
-            f"purity {purity(needs, predicted):.3f}, themes {len(set(predicted))}"
-        )
+        for merge in merges:
+            embedder.threshold, embedder.merge_threshold = threshold, merge
+            measures = []
+            for half, indexes in halves.items():
+                themes = MemoryThemes(embedder)
+                placed = [themes.assign_vector(vectors[n]).theme_id for n in indexes]
+                predicted = [themes.theme_of(theme_id) for theme_id in placed]
+                truth = [needs[n] for n in indexes]
+                measures.append(
+                    f"{half} ARI {adjusted_rand_index(truth, predicted):.3f} purity {purity(truth, predicted):.3f}"
+                    f" themes {len(set(predicted))}"
+                )
+            print(f"  threshold {threshold:.2f} merge {merge:.2f}: " + ", ".join(measures))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel
 from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes
-from ideaflow_feedback.themes.models import Theme
+from ideaflow_feedback.themes.engine import Vector, normalised
+from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_shared.testing import Caller
 
 DARK = [
@@ -377,3 +378,67 @@ async def test_concurrent_batches_joining_the_same_themes_in_opposite_orders_bot
     assert (one, other) == ([dark, export], [export, dark])
     themes = await themes_of(sessions, organization_id)
     assert (themes[dark].item_count, themes[export].item_count) == (3, 3)
+
+
+class AxesEmbedder:
+    """Texts are points in the plane ("x,y"), indexed by the axes they lean on: similarities chosen by hand."""
+
+    name = "axes"
+    threshold = 0.5
+    merge_threshold = 0.5
+    duplicate_threshold = 0.99
+
+    def embed(self, texts: Sequence[str]) -> list[Vector]:
+        return [normalised({axis: float(value) for axis, value in enumerate(text.split(","))}) for text in texts]
+
+    def index_keys(self, vector: Mapping[int, float]) -> list[str]:
+        return [f"axis{axis}" for axis, weight in vector.items() if weight > 0.1]
+
+
+async def assign_axes(
+    sessions: async_sessionmaker[AsyncSession], organization_id: uuid.UUID, points: list[str]
+) -> list[uuid.UUID]:
+    async with sessions() as session, session.begin():
+        items = await stored_items(session, organization_id, points)
+        assigned = await assign_themes(session, organization_id=organization_id, items=items, embedder=AxesEmbedder())
+        return [assignment.theme_id for assignment in assigned]
+
+
+async def test_the_engine_merges_a_stored_theme_whose_centroid_came_close_and_its_items_follow(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """A and B were stored apart; C and D join B and pull it within reach of A, which folds into it."""
+    organization_id = uuid.uuid4()
+    a, b = await assign_axes(sessions, organization_id, ["1,0", "0,1"])
+
+    later = await assign_axes(sessions, organization_id, ["0.6,0.8", "0.8,0.6"])
+
+    assert later == [b, b]
+    themes = await themes_of(sessions, organization_id)
+    assert (themes[a].merged_into_id, themes[a].item_count, themes[a].centroid) == (b, 0, {})
+    assert themes[b].item_count == 4
+    async with sessions() as session:
+        members = await session.scalars(
+            select(ThemeAssignment.theme_id).where(ThemeAssignment.organization_id == organization_id)
+        )
+        keys = await session.scalars(
+            select(ThemeIndexKey.theme_id).where(ThemeIndexKey.organization_id == organization_id)
+        )
+        assert set(members) == {b}
+        assert set(keys) == {b}
+
+
+async def test_the_engine_never_merges_a_theme_people_curated(
+    sessions: async_sessionmaker[AsyncSession], caller_factory: Callable[..., Caller]
+) -> None:
+    manager = caller_factory("manager")
+    organization_id = manager.identity.organization_id
+    a, b = await assign_axes(sessions, organization_id, ["1,0", "0,1"])
+    renamed = await manager.patch(f"/v1/themes/{a}", json={"label": "Kept apart"}, headers={"If-Match": '"1"'})
+    assert renamed.status_code == 200, renamed.text
+
+    await assign_axes(sessions, organization_id, ["0.6,0.8", "0.8,0.6"])
+
+    themes = await themes_of(sessions, organization_id)
+    assert themes[a].merged_into_id is None
+    assert (themes[a].item_count, themes[b].item_count) == (1, 3)

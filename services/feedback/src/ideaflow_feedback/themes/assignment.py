@@ -7,8 +7,8 @@ count, seen-times and index keys right, so the engine's later decisions start fr
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -196,18 +196,30 @@ async def assign_themes(
         stored_ids.add(stored_id)
         if candidate.first_seen_at is not None and candidate.last_seen_at is not None:
             seen[stored_id] = (candidate.first_seen_at, candidate.last_seen_at)
-        working.seed(stored_id, centroid=loaded(candidate.centroid), size=candidate.item_count, keys=candidate.keys)
+        working.seed(
+            stored_id,
+            centroid=loaded(candidate.centroid),
+            size=candidate.item_count,
+            keys=candidate.keys,
+            curated=candidate.curated,
+        )
     placements = [working.assign_vector(vector) for vector in vectors]
+    final = {placement.theme_id: working.theme_of(placement.theme_id) for placement in placements}
+    merged_stored = {source: working.theme_of(source) for source in working.merged if source in stored_ids}
+    for source, target in merged_stored.items():
+        if source in seen:
+            seen[target] = _widened(_widened(seen.get(target), seen[source][0]), seen[source][1])
 
     fingerprints = [fingerprint(item.text) for item in items]
+    earlier = await repository.earlier_items(
+        session,
+        organization_id=organization_id,
+        theme_ids={uuid.UUID(theme_id) for theme_id in [*final.values(), *merged_stored] if theme_id in stored_ids},
+        customer_ids={item.customer_id for item in items if item.customer_id is not None},
+        fingerprints=set(fingerprints),
+    )
     duplicates = _Duplicates(
-        await repository.earlier_items(
-            session,
-            organization_id=organization_id,
-            theme_ids={uuid.UUID(placement.theme_id) for placement in placements if placement.theme_id in stored_ids},
-            customer_ids={item.customer_id for item in items if item.customer_id is not None},
-            fingerprints=set(fingerprints),
-        ),
+        [replace(other, theme_id=uuid.UUID(working.theme_of(str(other.theme_id)))) for other in earlier],
         embedder.duplicate_threshold,
     )
     now = utcnow()
@@ -215,7 +227,7 @@ async def assign_themes(
     assignment_rows = []
     labels: dict[str, str] = {}
     for item, vector, placement, item_fingerprint in zip(items, vectors, placements, fingerprints, strict=True):
-        theme_id = uuid.UUID(placement.theme_id)
+        theme_id = uuid.UUID(final[placement.theme_id])
         duplicate_of_id = duplicates.of(
             feedback_id=item.feedback_id,
             theme_id=theme_id,
@@ -223,9 +235,8 @@ async def assign_themes(
             fingerprint=item_fingerprint,
             vector=vector,
         )
-        assignments.append(
-            Assignment(item.feedback_id, theme_id, placement.similarity, placement.started, duplicate_of_id)
-        )
+        started = placement.started and final[placement.theme_id] == placement.theme_id
+        assignments.append(Assignment(item.feedback_id, theme_id, placement.similarity, started, duplicate_of_id))
         assignment_rows.append(
             {
                 "feedback_id": item.feedback_id,
@@ -240,9 +251,9 @@ async def assign_themes(
                 "assigned_at": now,
             }
         )
-        seen[placement.theme_id] = _widened(seen.get(placement.theme_id), item.received_at)
-        if placement.started:
-            labels[placement.theme_id] = label_for(item.title, item.text)
+        seen[str(theme_id)] = _widened(seen.get(str(theme_id)), item.received_at)
+        if started:
+            labels[str(theme_id)] = label_for(item.title, item.text)
     await _write_themes(
         session,
         organization_id=organization_id,
@@ -250,6 +261,13 @@ async def assign_themes(
         labels=labels,
         seen=seen,
         engine=embedder.name,
+        merged_away=[uuid.UUID(source) for source in merged_stored],
+        now=now,
+    )
+    await repository.apply_merges(
+        session,
+        organization_id=organization_id,
+        merges={uuid.UUID(source): uuid.UUID(target) for source, target in merged_stored.items()},
         now=now,
     )
     await repository.insert_assignments(session, assignment_rows)
@@ -268,9 +286,13 @@ async def _write_themes(
     labels: Mapping[str, str],
     seen: Mapping[str, tuple[dt.datetime, dt.datetime]],
     engine: str,
+    merged_away: Collection[uuid.UUID],
     now: dt.datetime,
 ) -> None:
-    """Write back the themes the batch started or joined, with their index keys."""
+    """Write back the themes the batch started, joined or merged into, with their index keys.
+
+    Stored themes merged away lose their index keys here; `repository.apply_merges` does the rest.
+    """
     new_rows = []
     changed_rows = []
     key_rows: list[dict[str, Any]] = []
@@ -311,7 +333,9 @@ async def _write_themes(
         )
     await repository.insert_themes(session, new_rows)
     await repository.update_themes(session, changed_rows)
-    await repository.replace_keys_of_themes(session, theme_ids=[row["id"] for row in changed_rows], rows=key_rows)
+    await repository.replace_keys_of_themes(
+        session, theme_ids=[*(row["id"] for row in changed_rows), *merged_away], rows=key_rows
+    )
 
 
 async def assign_theme(

@@ -21,16 +21,18 @@ Vector = dict[int, float]
 Key = TypeVar("Key", bound=Hashable)
 """Feature keys: ints in memory, strings once stored as JSON."""
 
-CENTROID_FEATURES = 256
+CENTROID_FEATURES = 64
 """A centroid keeps only its strongest features, so a theme's stored size is bounded."""
 
 
 class Embedder(Protocol):
-    """Turns texts into unit vectors. Items at least `threshold` similar to a theme join it; items at
-    least `duplicate_threshold` similar to an earlier item of the same customer are near-duplicates."""
+    """Turns texts into unit vectors. Items at least `threshold` similar to a theme join it; two themes
+    whose centroids are at least `merge_threshold` similar become one; items at least
+    `duplicate_threshold` similar to an earlier item of the same customer are near-duplicates."""
 
     name: str
     threshold: float
+    merge_threshold: float
     duplicate_threshold: float
 
     def embed(self, texts: Sequence[str]) -> list[Vector]: ...
@@ -150,6 +152,7 @@ class LexicalEmbedder:
 
     name = "lexical"
     threshold = 0.15
+    merge_threshold = 0.15
     duplicate_threshold = 0.5
     keys_per_vector = 6
 

@@ -3,7 +3,7 @@
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Uuid
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaflow_feedback.db import Base
@@ -24,6 +24,8 @@ class Theme(Base):
     label: Mapped[str] = mapped_column(String(200))
     # Set once a person renames the theme: the engine then never relabels it.
     label_fixed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set once people rename, merge, split it or move items in or out: the engine never merges it.
+    curated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     engine: Mapped[str] = mapped_column(String(40))
     centroid: Mapped[dict[str, float]] = mapped_column(JSON)
     item_count: Mapped[int] = mapped_column(default=0)

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.customers.models import Customer
+from ideaflow_feedback.evidence.models import IdeaLink
 from ideaflow_feedback.feedback.models import Feedback
 from ideaflow_feedback.themes.memory import CANDIDATES_PER_KEY
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
@@ -57,6 +58,7 @@ class StoredCandidate:
     item_count: int
     first_seen_at: dt.datetime | None
     last_seen_at: dt.datetime | None
+    curated: bool
     keys: list[str]
     """Those of the looked-up keys the theme was found under."""
 
@@ -113,15 +115,18 @@ async def candidates_for_keys(
                 Theme.item_count,
                 Theme.first_seen_at,
                 Theme.last_seen_at,
+                Theme.curated,
             )
             .join(Theme, Theme.id == postings.c.theme_id)
             .where(Theme.organization_id == organization_id, Theme.merged_into_id.is_(None))
         )
     ).all()
     found_themes: dict[uuid.UUID, StoredCandidate] = {}
-    for _, theme_id, centroid, item_count, first_seen_at, last_seen_at in rows:
+    for _, theme_id, centroid, item_count, first_seen_at, last_seen_at, curated in rows:
         if centroid is not None:
-            found_themes[theme_id] = StoredCandidate(theme_id, centroid, item_count, first_seen_at, last_seen_at, [])
+            found_themes[theme_id] = StoredCandidate(
+                theme_id, centroid, item_count, first_seen_at, last_seen_at, curated, []
+            )
     for key, theme_id, *_ in rows:
         found_themes[theme_id].keys.append(key)
     return list(found_themes.values())
@@ -227,6 +232,72 @@ async def replace_keys_of_themes(
         await session.execute(delete(ThemeIndexKey).where(ThemeIndexKey.theme_id.in_(list(theme_ids))))
     if rows:
         await session.execute(insert(THEME_INDEX_KEYS), rows)
+
+
+async def apply_merges(
+    session: AsyncSession, *, organization_id: uuid.UUID, merges: Mapping[uuid.UUID, uuid.UUID], now: dt.datetime
+) -> None:
+    """The engine folded stored themes (keys) into others (values): their items, tombstones and idea
+    links follow, and they stay as pointers (`merged_into_id`), as when people merge. One executemany
+    per table, however many merges."""
+    if not merges:
+        return
+    pairs = [{"source": source, "target": target} for source, target in merges.items()]
+    await session.execute(
+        update(THEME_ASSIGNMENTS)
+        .where(
+            THEME_ASSIGNMENTS.c.organization_id == organization_id,
+            THEME_ASSIGNMENTS.c.theme_id == bindparam("source"),
+        )
+        .values(theme_id=bindparam("target")),
+        pairs,
+    )
+    await session.execute(
+        update(THEMES)
+        .where(THEMES.c.organization_id == organization_id, THEMES.c.merged_into_id == bindparam("source"))
+        .values(merged_into_id=bindparam("target")),
+        pairs,
+    )
+    await session.execute(
+        update(THEMES)
+        .where(THEMES.c.organization_id == organization_id, THEMES.c.id == bindparam("source"))
+        .values(
+            merged_into_id=bindparam("target"),
+            item_count=0,
+            centroid={},
+            updated_at=now,
+            version=THEMES.c.version + 1,
+        ),
+        pairs,
+    )
+    await move_idea_links(session, organization_id=organization_id, merges=merges)
+
+
+async def move_idea_links(
+    session: AsyncSession, *, organization_id: uuid.UUID, merges: Mapping[uuid.UUID, uuid.UUID]
+) -> None:
+    """Ideas a merged theme (key) was evidence for keep that evidence through the theme it went into (value)."""
+    pairs = [{"source": source, "target": target} for source, target in merges.items()]
+    if not pairs:
+        return
+    links = cast(Table, IdeaLink.__table__)
+    already = select(links.c.idea_id).where(
+        links.c.organization_id == organization_id, links.c.theme_id == bindparam("target")
+    )
+    await session.execute(
+        delete(links).where(
+            links.c.organization_id == organization_id,
+            links.c.theme_id == bindparam("source"),
+            links.c.idea_id.in_(already.scalar_subquery()),
+        ),
+        pairs,
+    )
+    await session.execute(
+        update(links)
+        .where(links.c.organization_id == organization_id, links.c.theme_id == bindparam("source"))
+        .values(theme_id=bindparam("target")),
+        pairs,
+    )
 
 
 async def insert_assignments(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

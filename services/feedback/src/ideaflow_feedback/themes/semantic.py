@@ -14,6 +14,7 @@ DIMENSIONS = 384
 class SemanticEmbedder:
     name = "semantic"
     threshold = 0.5
+    merge_threshold = 0.6
     duplicate_threshold = 0.85
 
     def __init__(self) -> None:

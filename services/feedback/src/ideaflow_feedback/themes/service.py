@@ -10,10 +10,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideaflow_feedback.evidence.models import IdeaLink
 from ideaflow_feedback.feedback.models import Feedback
 from ideaflow_feedback.themes import repository
 from ideaflow_feedback.themes.assignment import DEFAULT_EMBEDDER, join_theme, leave_theme, loaded, new_theme, stored
@@ -81,6 +80,8 @@ async def list_themes(
 
 
 def _touch(theme: Theme) -> None:
+    """A change people made: it also marks the theme curated, so the engine never merges it."""
+    theme.curated = True
     theme.version += 1
     theme.updated_at = utcnow()
 
@@ -140,7 +141,9 @@ async def merge_themes(
             .values(merged_into_id=target.id)
         )
         await session.execute(delete(ThemeIndexKey).where(ThemeIndexKey.theme_id == source.id))
-        await _move_idea_links(session, organization_id=identity.organization_id, source=source, target=target)
+        await repository.move_idea_links(
+            session, organization_id=identity.organization_id, merges={source.id: target.id}
+        )
         target.item_count += source.item_count
         target.first_seen_at = _earliest(target.first_seen_at, source.first_seen_at)
         target.last_seen_at = _latest(target.last_seen_at, source.last_seen_at)
@@ -154,23 +157,6 @@ async def merge_themes(
         session, theme=target, keys=DEFAULT_EMBEDDER.index_keys(loaded(target.centroid))
     )
     return target
-
-
-async def _move_idea_links(session: AsyncSession, *, organization_id: uuid.UUID, source: Theme, target: Theme) -> None:
-    """Ideas the source theme was evidence for keep that evidence through the merged theme."""
-    already = select(IdeaLink.idea_id).where(
-        IdeaLink.organization_id == organization_id, IdeaLink.theme_id == target.id
-    )
-    await session.execute(
-        delete(IdeaLink).where(
-            IdeaLink.organization_id == organization_id, IdeaLink.theme_id == source.id, IdeaLink.idea_id.in_(already)
-        )
-    )
-    await session.execute(
-        update(IdeaLink)
-        .where(IdeaLink.organization_id == organization_id, IdeaLink.theme_id == source.id)
-        .values(theme_id=target.id)
-    )
 
 
 def _earliest(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
