@@ -85,7 +85,31 @@ class CollaborationUpdate(PatchModel):
 
 
 class CollaborationPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0f8e4a7c-2b1d-4c3e-9f6a-5d4c3b2a1e0f",
+                    "partner_id": "7c1e9b52-8a3d-4f6e-b2c1-0d9e8f7a6b5c",
+                    "experiment_id": "5b0c6a52-3f0e-4c1e-9a57-0c7f2d8e4a11",
+                    "goals": "Find out whether dynamic route planning cuts delivery time by 10 %.",
+                    "our_responsibilities": "Run the pilot with two drivers; record delivery times.",
+                    "their_responsibilities": "Provide the planning software and analyse the results.",
+                    "success_criteria": "A report with the measured time saving by 31 March.",
+                    "shared_data": ["experiment_design", "results_aggregated"],
+                    "confidentiality": "confidential",
+                    "status": "active",
+                    "starts_on": "2026-02-01",
+                    "ends_on": "2026-03-31",
+                    "created_by": "user-4711",
+                    "created_at": "2026-01-20T10:00:00Z",
+                    "updated_at": "2026-02-01T08:00:00Z",
+                    "version": 2,
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     partner_id: uuid.UUID

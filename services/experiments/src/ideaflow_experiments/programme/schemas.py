@@ -3,7 +3,7 @@
 import datetime as dt
 import uuid
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ideaflow_experiments.experiments.models import ExperimentStatus, ExperimentType
 from ideaflow_experiments.learnings.models import LearningKind
@@ -85,6 +85,70 @@ class OverdueFigures(BaseModel):
 
 
 class ProgrammeReport(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "period_start": "2026-01-01T00:00:00Z",
+                    "period_end": "2026-04-01T00:00:00Z",
+                    "experiments": {
+                        "created": 5,
+                        "by_status": [
+                            {"status": "draft", "experiments": 1},
+                            {"status": "running", "experiments": 1},
+                            {"status": "concluded", "experiments": 0},
+                            {"status": "decided", "experiments": 2},
+                            {"status": "cancelled", "experiments": 1},
+                        ],
+                        "by_type": [{"type": "ab_test", "experiments": 2}, {"type": "pilot", "experiments": 3}],
+                    },
+                    "decisions": {
+                        "decided": 3,
+                        "validated": 1,
+                        "validated_share": 0.3333,
+                        "median_days_start_to_decision": 10.0,
+                    },
+                    "budgets": [
+                        {
+                            "currency": "EUR",
+                            "experiments": 2,
+                            "planned_amount": 70000,
+                            "spent_amount": 30000,
+                            "over_budget": 1,
+                        }
+                    ],
+                    "learnings": {
+                        "recorded": 2,
+                        "by_kind": [
+                            {"kind": "confirmed", "learnings": 1},
+                            {"kind": "refuted", "learnings": 1},
+                            {"kind": "surprise", "learnings": 0},
+                        ],
+                    },
+                    "ideas": {
+                        "submitted": 40,
+                        "reached_experiment": 6,
+                        "share_reached_experiment": 0.15,
+                        "unavailable_reason": None,
+                    },
+                    "overdue": {
+                        "total": 1,
+                        "experiments": [
+                            {
+                                "id": "5b0c6a52-3f0e-4c1e-9a57-0c7f2d8e4a11",
+                                "title": "Morning route re-planning",
+                                "status": "running",
+                                "owner_id": "user-4711",
+                                "planned_end_at": "2026-02-28T17:00:00Z",
+                                "days_overdue": 12.5,
+                            }
+                        ],
+                    },
+                }
+            ]
+        }
+    )
+
     period_start: dt.datetime = Field(description="Start of the period (inclusive).")
     period_end: dt.datetime = Field(description="End of the period (exclusive).")
     experiments: ExperimentCounts
