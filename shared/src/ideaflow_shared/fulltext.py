@@ -114,19 +114,22 @@ async def ranked_page(
     parameters: Mapping[str, Any],
     ordering: str,
     page: PageRequest,
+    details_sql: str = "SELECT * FROM hits",
 ) -> tuple[Sequence[Row[Any]], str | None]:
     """One page of `hits_sql`'s rows, best first, after the page token of the same `ordering`.
 
     `hits_sql` selects at least `id` and `score` (higher is better) and may use `:organization_id`
-    (a UUID) and any other of `parameters`; it is a constant of the calling service, never user text.
+    (a UUID) and any other of `parameters`. `details_sql` then selects `columns` from `hits`, the
+    page's rows only, e.g. joining the table their ids point to, so that no more rows than a page
+    are read for what is shown. Both are constants of the calling service, never user text.
     Rows are ordered by (score, id), both descending, so a deeper page costs what the first does.
     """
     after = decode_token(page.token, ordering) if page.token is not None else None
     await plan_for_these_words(session)
     keyset = "" if after is None else "WHERE score < :after_score OR (score = :after_score AND id < :after_id)"
-    names = ", ".join(columns)
     statement: TextClause = text(
-        f"SELECT {names} FROM ({hits_sql}) AS hits {keyset} ORDER BY score DESC, id DESC LIMIT :limit"  # noqa: S608
+        f"WITH hits AS (SELECT * FROM ({hits_sql}) AS ranked {keyset} "  # noqa: S608 (constants only)
+        f"ORDER BY score DESC, id DESC LIMIT :limit) {details_sql} ORDER BY score DESC, id DESC"
     ).bindparams(bindparam("organization_id", type_=Uuid), bindparam("limit"))
     values = {**parameters, "limit": page.size + 1}
     if after is not None:

@@ -40,24 +40,23 @@ _COLUMNS: dict[str, TypeEngine[Any]] = {
 # The bm25 of FTS5 is lower for better hits; negated, both engines rank higher scores first.
 # The sub-query finds the id of the CANDIDATES-th newest matching document: older ones are not ranked.
 _SQLITE_HITS = """
-    SELECT i.id AS id, i.title AS title, i.stage AS stage, substr(i.problem, 1, 280) AS excerpt,
-           d.document AS document, -bm25(idea_search_fts) AS score
-    FROM idea_search_fts
-    JOIN DOCUMENTS AS d ON d.id = idea_search_fts.rowid
-    JOIN ideas AS i ON i.id = d.idea_id
+    SELECT d.idea_id AS id, d.document AS document, -bm25(idea_search_fts) AS score
+    FROM idea_search_fts JOIN DOCUMENTS AS d ON d.id = idea_search_fts.rowid
     WHERE idea_search_fts MATCH :query AND d.organization_id = :organization_id
       AND idea_search_fts.rowid >= coalesce((
           SELECT f.rowid FROM idea_search_fts AS f JOIN DOCUMENTS AS c ON c.id = f.rowid
           WHERE f.idea_search_fts MATCH :query AND c.organization_id = :organization_id
           ORDER BY f.rowid DESC LIMIT 1 OFFSET :candidates - 1), 0)""".replace("DOCUMENTS", _DOCUMENTS)
 _POSTGRES_HITS = f"""
-    WITH candidates AS (
-        SELECT d.idea_id, d.document, d.vector FROM {_DOCUMENTS} AS d
-        WHERE d.organization_id = :organization_id AND d.vector @@ {fulltext.POSTGRES_QUERY}
-        ORDER BY d.id DESC LIMIT :candidates)
-    SELECT i.id AS id, i.title AS title, i.stage AS stage, substr(i.problem, 1, 280) AS excerpt,
-           c.document AS document, ts_rank(c.vector, {fulltext.POSTGRES_QUERY})::float8 AS score
-    FROM candidates AS c JOIN ideas AS i ON i.id = c.idea_id"""  # noqa: S608 (constants only)
+    SELECT c.idea_id AS id, c.document AS document, ts_rank(c.vector, {fulltext.POSTGRES_QUERY})::float8 AS score
+    FROM (SELECT d.idea_id, d.document, d.vector FROM {_DOCUMENTS} AS d
+          WHERE d.organization_id = :organization_id AND d.vector @@ {fulltext.POSTGRES_QUERY}
+          ORDER BY d.id DESC LIMIT :candidates) AS c"""  # noqa: S608 (constants only)
+# What a hit shows, read for the page's ideas only.
+_DETAILS = """
+    SELECT hits.id AS id, i.title AS title, i.stage AS stage, substr(i.problem, 1, 280) AS excerpt,
+           hits.document AS document, hits.score AS score
+    FROM hits JOIN ideas AS i ON i.id = hits.id"""
 # How many of the organisation's documents contain one word, counted up to :candidates.
 _SQLITE_COUNT = """
     SELECT count(*) FROM (SELECT 1 FROM idea_search_fts JOIN DOCUMENTS AS d ON d.id = idea_search_fts.rowid
@@ -96,6 +95,7 @@ async def _page(
         },
         ordering=f"search:{int(any_word)}:{' '.join(words)}",
         page=page,
+        details_sql=_DETAILS,
     )
     hits = [
         Hit(
