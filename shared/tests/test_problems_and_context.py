@@ -6,6 +6,7 @@ import re
 import httpx
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 
 from ideaflow_shared.context import RequestContextMiddleware, current_context
 from ideaflow_shared.logging import configure_logging
@@ -42,6 +43,10 @@ def _app(max_body_bytes: int = 1024, uncapped_paths: re.Pattern[str] | None = No
         request_context = current_context.get()
         assert request_context is not None
         return request_context.outgoing_headers()
+
+    @app.get("/database/{failure}")
+    async def database(failure: str) -> None:
+        raise DBAPIError("SELECT 1", None, OSError(failure), connection_invalidated=failure == "disconnect")
 
     @app.post("/uploads")
     async def upload(request: Request) -> dict[str, int]:
@@ -131,3 +136,17 @@ async def test_uncapped_paths_stream_bodies_of_any_size_and_other_paths_stay_cap
     assert uploaded.status_code == 200
     assert uploaded.json() == {"bytes": 5000}
     assert capped.status_code == 413
+
+
+async def test_a_lost_database_connection_is_a_503_to_retry_and_other_database_errors_are_500s() -> None:
+    async with _client(_app()) as client:
+        lost = await client.get("/database/disconnect")
+        broken = await client.get("/database/syntax")
+
+    assert lost.status_code == 503
+    assert lost.headers["content-type"] == PROBLEM_JSON
+    assert lost.headers["retry-after"] == "1"
+    assert "Retry" in lost.json()["detail"]
+    assert broken.status_code == 500
+    assert broken.headers["content-type"] == PROBLEM_JSON
+    assert "SELECT" not in broken.text

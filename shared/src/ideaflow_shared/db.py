@@ -73,7 +73,10 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **options)
+    # No pre-ping: it costs every request a round trip. A connection the server has closed is
+    # found on use instead; SQLAlchemy then empties the pool and that one request answers 503
+    # (see problems.py), so after a database restart each process fails one request, not all.
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800, **options)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

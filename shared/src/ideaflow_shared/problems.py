@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ideaflow_shared.jsonutil import dumps
@@ -252,9 +253,26 @@ async def _handle_unexpected(request: Request, error: Exception) -> Response:
     return internal_error_response(path=request.url.path, request_id=_request_id(request))
 
 
+async def _handle_database_error(request: Request, error: Exception) -> Response:
+    if not (isinstance(error, DBAPIError) and error.connection_invalidated):
+        raise error  # a crash: the request context middleware logs it and answers 500
+    # The database closed the connection (a restart, a failover): the pool has been emptied and
+    # the transaction rolled back, so the client may simply retry.
+    log.warning("database_connection_lost", path=request.url.path)
+    return problem_response(
+        503,
+        slug=ServiceUnavailable.slug,
+        detail="The database connection was lost; nothing was changed. Retry shortly.",
+        instance=request.url.path,
+        request_id=_request_id(request),
+        headers={"Retry-After": "1"},
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error path — ours, FastAPI's 404/405/422 and crashes — as problem+json."""
     app.add_exception_handler(ProblemError, _handle_problem)
+    app.add_exception_handler(DBAPIError, _handle_database_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(Exception, _handle_unexpected)
