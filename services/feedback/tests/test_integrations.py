@@ -19,8 +19,12 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
+from ideaflow_feedback.integrations.vendors import VENDORS
+from ideaflow_feedback.integrations.vendors.base import InvalidPayload, SignedRequest
 from ideaflow_feedback.main import create_app
 from ideaflow_feedback.settings import FeedbackSettings
 from ideaflow_shared.db import create_engine
@@ -725,3 +729,35 @@ async def test_deliveries_are_listed_newest_first_and_filtered_by_outcome(admin:
     assert [delivery["event_id"] for delivery in duplicates] == ["m1"]
     missing = await admin.get(f"/v1/integrations/{integration['id']}/deliveries/{uuid.uuid4()}")
     assert missing.status_code == 404
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["id", "type", "detail", "event", "comment", "author", "body", "description", "data", "item"]
+            )
+            | st.sampled_from(["source", "topic", "created_at", "eventId", "objectId", "propertyValue", "text", "tags"])
+            | st.text(max_size=5),
+            children,
+            max_size=6,
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(payload=_JSON)
+def test_mapping_a_signed_body_never_fails_on_an_unexpected_shape(payload: object) -> None:
+    """A sender's payload that is not what its vendor documents is refused (InvalidPayload) or ignored
+    with a reason, never a crash: it is authentic, so the sender must get an answer it can act on."""
+    request = SignedRequest("POST", "http://feedback/", {"webhook-id": "msg_1"}, b"{}")
+    for vendor in VENDORS.values():
+        try:
+            events = vendor.events(payload, request)
+        except InvalidPayload:
+            continue  # answered 422 with the reason
+        assert all(event.feedback or event.customer or event.ignored for event in events)

@@ -64,7 +64,7 @@ async def receive_webhook(
         events = vendor.events(payload, request)
     except Rejected as refusal:
         rejected = log.new(outcome=DeliveryOutcome.REJECTED, status_code=401, signature_valid=refusal.signature_valid)
-        rejected.reason = refusal.reason
+        rejected.reason = refusal.reason[:500]
         session.add(rejected)
         return Refusal(Unauthorized(refusal.reason), rejected)
     except InvalidPayload as invalid:

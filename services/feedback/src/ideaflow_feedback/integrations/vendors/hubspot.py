@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import re
 from typing import Any
 
 from ideaflow_feedback.feedback.models import FeedbackChannel
@@ -39,6 +40,7 @@ _DECODED = {
     "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";",
 }  # fmt: skip
 MAX_EVENTS = 1000
+_MILLISECONDS = re.compile(r"[0-9]{1,16}")
 
 EXAMPLE: list[dict[str, Any]] = [
     {
@@ -83,7 +85,7 @@ def verify(request: SignedRequest, secret: str, now: dt.datetime) -> Any:
     digest = hmac.new(secret.encode(), source, hashlib.sha256).digest()
     if not signatures_match(base64.b64encode(digest), presented):
         raise Rejected(f"The {SIGNATURE} does not match (it covers method, full URL, body and timestamp).")
-    if not timestamp.isdigit() or (sent_at := timestamp_of(int(timestamp) / 1000)) is None:
+    if not _MILLISECONDS.fullmatch(timestamp) or (sent_at := timestamp_of(int(timestamp) / 1000)) is None:
         raise Rejected(f"The {TIMESTAMP} is not Unix time in milliseconds.", signature_valid=True)
     check_fresh(sent_at, now)
     return parse_json(request.body)
