@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import Result, select, tuple_
+from sqlalchemy import Result, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -96,12 +96,17 @@ async def _ids_of(
 ) -> dict[tuple[str, str], uuid.UUID]:
     if not keys:
         return {}
+    # Two plain IN lists, not a row-value IN: PostgreSQL answers them from the unique index, whereas
+    # it compares a list of (source, external_id) pairs with every row of the organisation.
     found = await session.execute(
         select(Customer.id, Customer.source, Customer.external_id).where(
-            Customer.organization_id == organization_id, tuple_(Customer.source, Customer.external_id).in_(keys)
+            Customer.organization_id == organization_id,
+            Customer.source.in_({source for source, _ in keys}),
+            Customer.external_id.in_({external_id for _, external_id in keys}),
         )
     )
-    return _by_key(found)
+    wanted = set(keys)
+    return {key: id_ for key, id_ in _by_key(found).items() if key in wanted}
 
 
 async def list_customers(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.db import insert_skipping_duplicates
@@ -52,12 +52,16 @@ async def find_by_external_ids(
 ) -> dict[tuple[str, str], Feedback]:
     if not keys:
         return {}
+    # Two plain IN lists, not a row-value IN, so PostgreSQL uses the unique index (see customers).
     found = await session.scalars(
         select(Feedback).where(
-            Feedback.organization_id == organization_id, tuple_(Feedback.source, Feedback.external_id).in_(keys)
+            Feedback.organization_id == organization_id,
+            Feedback.source.in_({source for source, _ in keys}),
+            Feedback.external_id.in_({external_id for _, external_id in keys}),
         )
     )
-    return {(item.source, item.external_id or ""): item for item in found}
+    wanted = set(keys)
+    return {key: item for item in found if (key := (item.source, item.external_id or "")) in wanted}
 
 
 async def list_feedback(
