@@ -54,12 +54,20 @@ async def test_a_webhook_is_forwarded_without_a_key_under_the_webhook_sender_ide
 
 async def test_only_posts_to_the_webhook_path_skip_the_api_key(feedback_recorded: httpx.AsyncClient) -> None:
     refused = [
-        await feedback_recorded.get(WEBHOOK),
         await feedback_recorded.post(WEBHOOK + "s"),
         await feedback_recorded.post(WEBHOOK.removesuffix("/webhook")),
         await feedback_recorded.post(WEBHOOK + "/x"),
         await feedback_recorded.post("/v1/integrations"),
     ]
 
-    assert [response.status_code for response in refused] == [401] * 5
+    assert [response.status_code for response in refused] == [401] * 4
     assert {response.headers["content-type"] for response in refused} == {PROBLEM_JSON}
+
+
+async def test_other_methods_on_the_webhook_path_are_not_allowed(feedback_recorded: httpx.AsyncClient) -> None:
+    for method in ("GET", "PUT", "DELETE", "TRACE"):
+        response = await feedback_recorded.request(method, WEBHOOK)
+
+        assert response.status_code == 405
+        assert response.headers["allow"] == "POST"
+        assert response.headers["content-type"] == PROBLEM_JSON

@@ -85,8 +85,12 @@ class GatewayMiddleware:
         if upstream is None and prefix not in AUTHENTICATED_OWN_PREFIXES:
             await self.app(scope, receive, send)
             return
-        if upstream is not None and scope["method"] == "POST" and WEBHOOK_PATH.fullmatch(scope["path"]):
-            # The sender signs the body instead; the service checks that signature.
+        if upstream is not None and WEBHOOK_PATH.fullmatch(scope["path"]):
+            # The sender signs the body instead of presenting a key; the service checks that signature.
+            if scope["method"] != "POST":
+                detail = "A webhook accepts POST only."
+                await _problem(scope, 405, "method-not-allowed", detail, {"Allow": "POST"})(scope, receive, send)
+                return
             scope["route"] = _ROUTES[prefix]
             await self._forward(scope, receive, send, upstream, self.authenticator.webhook_sender_token())
             return
