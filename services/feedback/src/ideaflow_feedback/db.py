@@ -1,5 +1,6 @@
 """The feedback service's own tables live in this metadata."""
 
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -25,3 +26,14 @@ def insert_skipping_duplicates(session: AsyncSession, entity: type[Base], *uniqu
     dialect = session.get_bind().dialect.name
     statement = postgresql.insert(entity) if dialect == "postgresql" else sqlite.insert(entity)
     return statement.on_conflict_do_nothing(index_elements=list(unique))
+
+
+async def plan_for_these_values(session: AsyncSession) -> None:
+    """Have PostgreSQL plan each statement of this transaction for its actual values.
+
+    asyncpg prepares every statement, and after five runs PostgreSQL may switch to a generic plan
+    that searches a long `IN (...)` list linearly for every row: a batch's lookup of 1,000 keys
+    took 100-200 ms instead of 5-10 ms. `SET LOCAL` ends with the transaction.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
