@@ -205,6 +205,11 @@ async def _measure(
             params = {"page_size": "100", **({"page_token": token} if token else {})}
             token = (await client.get("/v1/ideas", params=params)).json()["next_page_token"]
         draft = {"title": "Coupon for regular", "text": "customers of the bakery want a loyalty card"}
+        long_draft = {
+            "title": "Loyalty card instead of paper coupons",
+            "text": "Regular customers of the bakery shop lose paper coupons; a loyalty card with a discount on "
+            "every tenth lunch, a birthday reminder and weekend tasting samples would bring them back.",
+        }
         cases: list[tuple[str, str, str, dict[str, Any]]] = [
             ("list, first page (20)", "GET", "/v1/ideas", {}),
             (f"list, depth {rows // 2} (20)", "GET", "/v1/ideas", {"params": {"page_token": str(token)}}),
@@ -220,6 +225,7 @@ async def _measure(
             ("search common word", "GET", "/v1/ideas/search", {"params": {"q": "coupon"}}),
             ("search two words", "GET", "/v1/ideas/search", {"params": {"q": "coupon delivery"}}),
             ("similar (draft of 10 words)", "POST", "/v1/ideas/similar", {"json": draft}),
+            ("similar (draft of 40 words)", "POST", "/v1/ideas/similar", {"json": long_draft}),
         ]
         print(f"load average before timing: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
         for label, method, path, kwargs in cases:
