@@ -1,18 +1,18 @@
 """Theme assignment cost per item as the stored feedback grows from 1,000 to 100,000 items.
 
 Creates its own PostgreSQL database (dropped at the end), migrated by the feedback service's
-migrations. For each size it bulk-loads synthetic stored state into one organisation: N items with
-their assignments, N/10 themes (the evaluation set makes about one theme per 2.5 items at the default
-threshold, so this is on the sparse side), each theme with the index keys of a real centroid, so
-common keys have long posting lists (the worst case for a bounded lookup). Then it assigns labelled
-evaluation texts through the real `assign_themes`, per batch size: one item per transaction (the
+migrations. For each size it bulk-loads synthetic stored state into one organisation: N items (the
+labelled evaluation texts, each with four random words of the corpus added), placed in themes by the
+engine itself in memory (so the themes, their centroids, index keys and merges are what assignment
+makes of them; common keys get long posting lists, the worst case for a bounded lookup). Then it
+assigns more such texts through the real `assign_themes`, per batch size: one item per transaction (the
 single create) and batches of e.g. 1,000 (the batch ingest), each batch in its own transaction, the
 items' rows inserted before the clock starts. It reports wall time per item (median and 90th
 percentile over transactions, commit included) and this process's CPU time per item (embedding,
 placing, building the statements; the database's own CPU is not in it).
 
     .venv/bin/python bench/feedback_themes_assignment.py [--sizes 1000,10000,100000] [--samples 150] \
-        [--batch-sizes 1,1000] [--batches 5]
+        [--batch-sizes 1,1000] [--batches 5] [--mix corpus|words]
 """
 
 import argparse
@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel
 from ideaflow_feedback.main import MIGRATIONS
 from ideaflow_feedback.themes.assignment import DEFAULT_EMBEDDER, ItemToAssign, assign_themes, fingerprint, stored
+from ideaflow_feedback.themes.memory import MemoryThemes
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_shared.db import utcnow
 from ideaflow_shared.migrations import upgrade
@@ -62,31 +63,52 @@ async def _bulk(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -
         await session.execute(insert(model), rows[start : start + CHUNK])
 
 
-async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int, corpus: list[str]) -> None:
-    """N stored items in N/10 themes, written with multi-row inserts."""
+MIXES = ("corpus", "words")
+
+
+def synthetic_texts(corpus: list[str], count: int, generator: random.Random, mix: str) -> list[str]:
+    """`corpus`: evaluation texts with four words of the corpus added at random (varied, like real
+    feedback; they fall into a few dozen themes). `words`: eight random words of the corpus (they fall
+    into thousands of small themes, with long posting lists on common keys)."""
+    vocabulary = sorted({word for text in corpus for word in text.split()})
+    if mix == "words":
+        return [" ".join(generator.choice(vocabulary) for _ in range(8)) for _ in range(count)]
+    return [
+        f"{generator.choice(corpus)} {' '.join(generator.choice(vocabulary) for _ in range(4))}" for _ in range(count)
+    ]
+
+
+async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int, corpus: list[str], mix: str) -> int:
+    """N stored items, placed by the engine itself (in memory, then written with multi-row inserts).
+
+    So the stored themes are what assignment would have made of those items, merges included.
+    Answers the number of themes.
+    """
     generator = random.Random(items)
     now = utcnow()
-    vectors = DEFAULT_EMBEDDER.embed(corpus)
-    themes = [(uuid.uuid4(), vectors[generator.randrange(len(vectors))]) for _ in range(max(items // 10, 1))]
+    texts = synthetic_texts(corpus, items, generator, mix)
+    working = MemoryThemes(DEFAULT_EMBEDDER, new_theme_id=lambda: str(uuid.uuid4()))
+    placed = [working.assign_vector(vector).theme_id for vector in DEFAULT_EMBEDDER.embed(texts)]
     await _bulk(
         session,
         Theme,
         [
             {
-                "id": theme_id,
+                "id": uuid.UUID(theme_id),
                 "organization_id": organization_id,
                 "label": "synthetic",
                 "label_fixed": False,
+                "curated": False,
                 "engine": DEFAULT_EMBEDDER.name,
-                "centroid": stored(vector),
-                "item_count": 10,
+                "centroid": stored(theme.centroid),
+                "item_count": theme.size,
                 "first_seen_at": now,
                 "last_seen_at": now,
                 "created_at": now,
                 "updated_at": now,
                 "version": 1,
             }
-            for theme_id, vector in themes
+            for theme_id, theme in working.themes.items()
         ],
     )
     await _bulk(
@@ -94,22 +116,20 @@ async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int,
         ThemeIndexKey,
         [
             {
-                "theme_id": theme_id,
+                "theme_id": uuid.UUID(theme_id),
                 "key": key,
                 "organization_id": organization_id,
                 "engine": DEFAULT_EMBEDDER.name,
-                "item_count": 10,
+                "item_count": theme.size,
             }
-            for theme_id, vector in themes
-            for key in set(DEFAULT_EMBEDDER.index_keys(vector))
+            for theme_id, theme in working.themes.items()
+            for key in theme.keys
         ],
     )
     feedback = []
     assignments = []
-    for n in range(items):
-        theme_id = themes[n % len(themes)][0]
+    for n, (text, theme_id) in enumerate(zip(texts, placed, strict=True)):
         feedback_id = uuid.uuid4()
-        text = corpus[n % len(corpus)]
         feedback.append(
             {
                 "id": feedback_id,
@@ -129,7 +149,7 @@ async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int,
             {
                 "feedback_id": feedback_id,
                 "organization_id": organization_id,
-                "theme_id": theme_id,
+                "theme_id": uuid.UUID(working.theme_of(theme_id)),
                 "vector": {},
                 "similarity": 1.0,
                 "pinned": False,
@@ -141,6 +161,7 @@ async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int,
     await _bulk(session, Feedback, feedback)
     await _bulk(session, ThemeAssignment, assignments)
     await session.commit()
+    return len(working.themes)
 
 
 async def _new_items(
@@ -197,6 +218,7 @@ async def main() -> None:
     parser.add_argument("--samples", type=int, default=150, help="items assigned one per transaction")
     parser.add_argument("--batch-sizes", default="1,1000", help="1 = one item per transaction")
     parser.add_argument("--batches", type=int, default=5, help="transactions per batch size above 1")
+    parser.add_argument("--mix", default="corpus", choices=MIXES, help="what the stored and new texts are")
     args = parser.parse_args()
     batches = [int(batch) for batch in args.batch_sizes.split(",")]
     corpus = texts()
@@ -214,19 +236,19 @@ async def main() -> None:
             organization_id = uuid.uuid4()
             started = time.perf_counter()
             async with sessions() as session:
-                await load(session, organization_id=organization_id, items=size, corpus=corpus)
+                themes = await load(session, organization_id=organization_id, items=size, corpus=corpus, mix=args.mix)
             loaded = time.perf_counter() - started
             async with engine.connect() as connection:
                 await connection.exec_driver_sql("ANALYZE")
             generator = random.Random(7)
             for batch in batches:
                 count = args.samples if batch == 1 else batch * args.batches
-                samples = [generator.choice(corpus) for _ in range(count)]
+                samples = synthetic_texts(corpus, count, generator, args.mix)
                 timings = await measure(sessions, organization_id=organization_id, texts=samples, batch=batch)
                 wall, cpu = timings.wall_ms_per_item, timings.cpu_ms_per_item
                 p90 = statistics.quantiles(wall, n=10)[-1] if len(wall) > 1 else wall[0]
                 print(
-                    f"{size:>12}  {size // 10:>7}  {loaded:>7.1f}  {batch:>5}  {statistics.median(wall):>14.3f}"
+                    f"{size:>12}  {themes:>7}  {loaded:>7.1f}  {batch:>5}  {statistics.median(wall):>14.3f}"
                     f"  {p90:>11.3f}  {statistics.median(cpu):>11.3f}",
                     flush=True,
                 )

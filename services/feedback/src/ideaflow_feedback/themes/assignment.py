@@ -29,8 +29,6 @@ from ideaflow_shared.db import utcnow
 
 DEFAULT_EMBEDDER: Embedder = LexicalEmbedder()
 LABEL_LENGTH = 80
-DUPLICATE_CANDIDATES = 50
-"""How many earlier items of the same customer in a theme a near-duplicate check compares with."""
 
 
 def stored(vector: Mapping[int, float]) -> dict[str, float]:
@@ -129,11 +127,26 @@ class _Duplicates:
 
     def __init__(self, earlier: Sequence[repository.EarlierItem], threshold: float) -> None:
         self._threshold = threshold
-        self._seen: dict[tuple[uuid.UUID, uuid.UUID | None], list[tuple[uuid.UUID, str, Mapping[Any, float]]]] = {}
+        self._first_with_words: dict[tuple[uuid.UUID, uuid.UUID | None, str], uuid.UUID] = {}
+        self._said: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, Mapping[int, float]]]] = {}
         for item in earlier:
-            self._seen.setdefault((item.theme_id, item.customer_id), []).append(
-                (item.feedback_id, item.fingerprint, item.vector)
+            self._remember(
+                item.feedback_id, item.theme_id, item.customer_id, item.fingerprint, loaded(item.vector or {})
             )
+
+    def _remember(
+        self,
+        feedback_id: uuid.UUID,
+        theme_id: uuid.UUID,
+        customer_id: uuid.UUID | None,
+        fingerprint: str,
+        vector: Mapping[int, float],
+    ) -> None:
+        self._first_with_words.setdefault((theme_id, customer_id, fingerprint), feedback_id)
+        if customer_id is not None:
+            said = self._said.setdefault((theme_id, customer_id), [])
+            if len(said) < repository.DUPLICATE_CANDIDATES:
+                said.append((feedback_id, vector))
 
     def of(
         self,
@@ -144,15 +157,17 @@ class _Duplicates:
         fingerprint: str,
         vector: Vector,
     ) -> uuid.UUID | None:
-        earlier = self._seen.setdefault((theme_id, customer_id), [])
-        found = None
-        for other_id, other_fingerprint, other_vector in earlier[:DUPLICATE_CANDIDATES]:
-            if other_fingerprint == fingerprint or (
-                customer_id is not None and cosine(vector, loaded(other_vector)) >= self._threshold
-            ):
-                found = other_id
-                break
-        earlier.append((feedback_id, fingerprint, vector))
+        found = self._first_with_words.get((theme_id, customer_id, fingerprint))
+        if found is None and customer_id is not None:
+            found = next(
+                (
+                    other_id
+                    for other_id, other_vector in self._said.get((theme_id, customer_id), [])
+                    if cosine(vector, other_vector) >= self._threshold
+                ),
+                None,
+            )
+        self._remember(feedback_id, theme_id, customer_id, fingerprint, vector)
         return found
 
 

@@ -17,7 +17,10 @@ class Theme(Base):
     """
 
     __tablename__ = "themes"
-    __table_args__ = (Index("ix_themes_org_last_seen", "organization_id", "last_seen_at", "id"),)
+    __table_args__ = (
+        Index("ix_themes_org_last_seen", "organization_id", "last_seen_at", "id"),
+        Index("ix_themes_merged_into", "merged_into_id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)

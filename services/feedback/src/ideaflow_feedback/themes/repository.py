@@ -34,6 +34,8 @@ from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKe
 from ideaflow_feedback.themes.schemas import Recurrence, ThemeOrder
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
+DUPLICATE_CANDIDATES = 50
+"""How many earlier items of the same customer in a theme a near-duplicate check compares with."""
 _THEME_LOCK_SPACE = 0x7E3E_5000_0000_0000
 """Mixed into the organisation's key, so this lock does not collide with other advisory locks."""
 
@@ -156,7 +158,8 @@ class EarlierItem:
     theme_id: uuid.UUID
     customer_id: uuid.UUID | None
     fingerprint: str
-    vector: dict[str, float]
+    vector: dict[str, float] | None
+    """Only for items with a customer: without one, only the exact words count."""
 
 
 async def earlier_items(
@@ -169,25 +172,35 @@ async def earlier_items(
 ) -> list[EarlierItem]:
     """Stored items of `theme_ids` that a near-duplicate check compares with, in the order received.
 
-    Those of the batch's customers, and those without a customer but with one of the batch's
-    fingerprints (the same words): found through the customer and fingerprint indexes, so a few per
-    customer, however many items the themes hold.
+    Per theme, the first DUPLICATE_CANDIDATES items of each of the batch's customers (with their
+    vectors, to compare paraphrases) and, without a customer, the first item with each of the batch's
+    fingerprints (the same words). Found through the customer and fingerprint indexes; the answer is
+    bounded by the batch, however many items the themes hold.
     """
     if not theme_ids:
         return []
+    anonymous = Feedback.customer_id.is_(None)
     same_customer = Feedback.customer_id.in_(list(customer_ids)) if customer_ids else false()
-    same_words = (
-        and_(Feedback.customer_id.is_(None), ThemeAssignment.fingerprint.in_(list(fingerprints)))
-        if fingerprints
-        else false()
-    )
-    rows = await session.execute(
+    same_words = and_(anonymous, ThemeAssignment.fingerprint.in_(list(fingerprints))) if fingerprints else false()
+    order = (ThemeAssignment.received_at, ThemeAssignment.feedback_id)
+    ranked = (
         select(
             ThemeAssignment.feedback_id,
             ThemeAssignment.theme_id,
             Feedback.customer_id,
             ThemeAssignment.fingerprint,
-            ThemeAssignment.vector,
+            case((~anonymous, ThemeAssignment.vector)).label("vector"),
+            ThemeAssignment.received_at,
+            func.row_number()
+            .over(
+                partition_by=(
+                    ThemeAssignment.theme_id,
+                    Feedback.customer_id,
+                    case((anonymous, ThemeAssignment.fingerprint)),
+                ),
+                order_by=order,
+            )
+            .label("rank"),
         )
         .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
         .where(
@@ -195,7 +208,17 @@ async def earlier_items(
             ThemeAssignment.theme_id.in_(list(theme_ids)),
             or_(same_customer, same_words),
         )
-        .order_by(ThemeAssignment.received_at, ThemeAssignment.feedback_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.feedback_id, ranked.c.theme_id, ranked.c.customer_id, ranked.c.fingerprint, ranked.c.vector)
+        .where(
+            or_(
+                and_(ranked.c.customer_id.is_(None), ranked.c.rank == 1),
+                and_(ranked.c.customer_id.is_not(None), ranked.c.rank <= DUPLICATE_CANDIDATES),
+            )
+        )
+        .order_by(ranked.c.received_at, ranked.c.feedback_id)
     )
     return [EarlierItem(*row) for row in rows]
 
