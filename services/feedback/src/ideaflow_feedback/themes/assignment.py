@@ -130,9 +130,7 @@ class _Duplicates:
         self._first_with_words: dict[tuple[uuid.UUID, uuid.UUID | None, str], uuid.UUID] = {}
         self._said: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, Mapping[int, float]]]] = {}
         for item in earlier:
-            self._remember(
-                item.feedback_id, item.theme_id, item.customer_id, item.fingerprint, loaded(item.vector or {})
-            )
+            self._remember(item.feedback_id, item.theme_id, item.customer_id, item.fingerprint, loaded(item.vector))
 
     def _remember(
         self,

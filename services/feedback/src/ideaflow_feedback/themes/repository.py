@@ -15,12 +15,11 @@ from sqlalchemy import (
     case,
     delete,
     distinct,
-    false,
     func,
     insert,
-    or_,
     select,
     true,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -158,8 +157,7 @@ class EarlierItem:
     theme_id: uuid.UUID
     customer_id: uuid.UUID | None
     fingerprint: str
-    vector: dict[str, float] | None
-    """Only for items with a customer: without one, only the exact words count."""
+    vector: dict[str, float]
 
 
 async def earlier_items(
@@ -172,55 +170,48 @@ async def earlier_items(
 ) -> list[EarlierItem]:
     """Stored items of `theme_ids` that a near-duplicate check compares with, in the order received.
 
-    Per theme, the first DUPLICATE_CANDIDATES items of each of the batch's customers (with their
-    vectors, to compare paraphrases) and, without a customer, the first item with each of the batch's
-    fingerprints (the same words). Found through the customer and fingerprint indexes; the answer is
-    bounded by the batch, however many items the themes hold.
+    Items of the batch's customers, and items without a customer with one of the batch's fingerprints
+    (the same words), each branch found through its own index (customer; fingerprint), and only then
+    narrowed to `theme_ids`: so the cost follows the customers' histories and the exact repeats, not
+    the size of the themes.
     """
     if not theme_ids:
         return []
-    anonymous = Feedback.customer_id.is_(None)
-    same_customer = Feedback.customer_id.in_(list(customer_ids)) if customer_ids else false()
-    same_words = and_(anonymous, ThemeAssignment.fingerprint.in_(list(fingerprints))) if fingerprints else false()
-    order = (ThemeAssignment.received_at, ThemeAssignment.feedback_id)
-    ranked = (
-        select(
-            ThemeAssignment.feedback_id,
-            ThemeAssignment.theme_id,
-            Feedback.customer_id,
-            ThemeAssignment.fingerprint,
-            case((~anonymous, ThemeAssignment.vector)).label("vector"),
-            ThemeAssignment.received_at,
-            func.row_number()
-            .over(
-                partition_by=(
-                    ThemeAssignment.theme_id,
-                    Feedback.customer_id,
-                    case((anonymous, ThemeAssignment.fingerprint)),
-                ),
-                order_by=order,
-            )
-            .label("rank"),
-        )
-        .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
-        .where(
-            ThemeAssignment.organization_id == organization_id,
-            ThemeAssignment.theme_id.in_(list(theme_ids)),
-            or_(same_customer, same_words),
-        )
-        .subquery()
+    columns = (
+        ThemeAssignment.feedback_id,
+        ThemeAssignment.theme_id,
+        Feedback.customer_id,
+        ThemeAssignment.fingerprint,
+        ThemeAssignment.vector,
+        ThemeAssignment.received_at,
     )
+    branches = []
+    if customer_ids:
+        branches.append(
+            select(*columns)
+            .join(ThemeAssignment, ThemeAssignment.feedback_id == Feedback.id)
+            .where(Feedback.organization_id == organization_id, Feedback.customer_id.in_(list(customer_ids)))
+        )
+    if fingerprints:
+        branches.append(
+            select(*columns)
+            .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
+            .where(
+                ThemeAssignment.organization_id == organization_id,
+                ThemeAssignment.fingerprint.in_(list(fingerprints)),
+                Feedback.customer_id.is_(None),
+            )
+        )
+    if not branches:
+        return []
+    found = union_all(*branches).subquery()
     rows = await session.execute(
-        select(ranked.c.feedback_id, ranked.c.theme_id, ranked.c.customer_id, ranked.c.fingerprint, ranked.c.vector)
-        .where(
-            or_(
-                and_(ranked.c.customer_id.is_(None), ranked.c.rank == 1),
-                and_(ranked.c.customer_id.is_not(None), ranked.c.rank <= DUPLICATE_CANDIDATES),
-            )
-        )
-        .order_by(ranked.c.received_at, ranked.c.feedback_id)
+        select(
+            found.c.feedback_id, found.c.theme_id, found.c.customer_id, found.c.fingerprint, found.c.vector
+        ).order_by(found.c.received_at, found.c.feedback_id)
     )
-    return [EarlierItem(*row) for row in rows]
+    wanted = set(theme_ids)
+    return [EarlierItem(*row) for row in rows if row.theme_id in wanted]
 
 
 # The batch writes below are Core statements on the tables: one multi-row statement per batch, without
