@@ -1,0 +1,255 @@
+"""Feedback file imports through the gateway on PostgreSQL: a CSV of N rows, memory and throughput.
+
+For each `--rows` size: writes a CSV of that many rows to a temporary file (streamed, seeded text
+from a fixed vocabulary so sentiment, kind suggestion and theme assignment run on every row),
+starts the feedback service and the gateway with their production command lines on fresh
+PostgreSQL databases, creates an import through the gateway, uploads the file (streamed from
+disk), polls the job until it ends, and prints: upload time, import time, rows/s, CPU ms per row
+of the feedback process, and its resident memory at start and at its peak (VmHWM from
+/proc/<pid>/status). Each size runs on a fresh process, so each peak is that size's own.
+
+    .venv/bin/python bench/feedback_import.py [--rows 10000 100000 1000000] [--batch-size 1000]
+"""
+
+import argparse
+import asyncio
+import csv
+import os
+import random
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from ideaflow_shared.testing import free_port
+
+BIN = Path(sys.executable).parent
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+DATABASES = {"feedback": "ideaflow_bench_feedback_import", "gateway": "ideaflow_bench_feedback_import_gateway"}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# fmt: off
+WORDS = (
+    "export", "invoice", "slow", "crashes", "love", "please", "add", "dark", "mode", "report", "weekly",
+    "search", "filter", "mobile", "app", "login", "password", "reset", "great", "terrible", "support",
+    "checkout", "coupon", "delivery", "late", "order", "repeat", "calendar", "sync", "team", "permissions",
+)
+# fmt: on
+CHANNELS = ("crm", "email", "support_ticket", "survey")
+LABELLED_SET = Path(__file__).resolve().parent.parent / "services/feedback/tests/data/themes_eval.tsv"
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    gateway: str
+    api_key: str
+    feedback_pid: int
+
+
+def _labelled_texts() -> list[str]:
+    with LABELLED_SET.open(encoding="utf-8", newline="") as file:
+        return [row["text"] for row in csv.DictReader(file, delimiter="\t")]
+
+
+def _write_csv(path: Path, rows: int, texts: str) -> None:
+    """`labelled`: the themes evaluation set's texts, cycled (feedback that repeats real needs);
+    `random`: word salad from a small vocabulary, where every item resembles every theme."""
+    rng = random.Random(20261128)
+    labelled = _labelled_texts() if texts == "labelled" else []
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["Ticket", "Comment", "Channel", "Stars", "Labels", "Customer"])
+        for number in range(rows):
+            if labelled:
+                text = labelled[number % len(labelled)]
+            else:
+                text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 24))).capitalize() + "."
+            labels = ";".join(rng.sample(WORDS, 2))
+            writer.writerow(
+                [f"T-{number}", text, rng.choice(CHANNELS), rng.randint(1, 5), labels, f"C-{number % 5_000}"]
+            )
+
+
+async def _admin(*statements: str) -> None:
+    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _environment(process: str, port: int, secret: str, feedback_url: str, extra: dict[str, str]) -> dict[str, str]:
+    settings = {
+        "ENVIRONMENT": "production",
+        "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASES[process]}",
+        "INTERNAL_TOKEN_SECRET": secret,
+        "PORT": str(port),
+        "LOG_LEVEL": "warning",
+        **extra,
+    }
+    if process == "gateway":
+        settings["FEEDBACK_URL"] = feedback_url
+    prefix = f"IDEAFLOW_{process.upper()}_"
+    return {**os.environ, **{prefix + key: value for key, value in settings.items()}}
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], deadline_seconds: float = 60) -> None:
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not come up")
+
+
+@contextmanager
+def _stack(import_dir: Path, batch_size: int) -> Iterator[Stack]:
+    """The feedback service and the gateway on fresh databases; yields the gateway URL, a key and feedback's pid."""
+    secret = secrets.token_urlsafe(48)
+    ports = {"feedback": free_port(), "gateway": free_port()}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    extra = {
+        "feedback": {"IMPORT_DIR": str(import_dir), "IMPORT_BATCH_SIZE": str(batch_size)},
+        "gateway": {"UPSTREAM_TIMEOUT_SECONDS": "300"},
+    }
+    environments = {
+        name: _environment(name, ports[name], secret, urls["feedback"], extra[name]) for name in ("feedback", "gateway")
+    }
+    running: list[subprocess.Popen[bytes]] = []
+    for name in DATABASES.values():
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
+    try:
+        for name in ("feedback", "gateway"):
+            subprocess.run([BIN / f"ideaflow-{name}", "migrate"], env=environments[name], check=True, timeout=120)
+        key = subprocess.run(
+            [
+                BIN / "ideaflow-gateway",
+                "create-api-key",
+                f"--organization-id={uuid.uuid4()}",
+                "--name=bench",
+                "--roles=member",
+            ],
+            env=environments["gateway"],
+            check=True,
+            timeout=120,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        for name in ("feedback", "gateway"):
+            running.append(subprocess.Popen([BIN / f"ideaflow-{name}", "serve"], env=environments[name]))
+            _wait_until_up(urls[name], running[-1])
+        yield Stack(gateway=urls["gateway"], api_key=key, feedback_pid=running[0].pid)
+    finally:
+        for process in running:
+            process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for name in DATABASES.values():
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _memory_mib(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+async def _chunks(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as file:
+        while chunk := file.read(256 * 1024):
+            yield chunk
+
+
+async def _import(stack: Stack, path: Path, rows: int, size_mib: float) -> None:
+    headers = {"X-API-Key": stack.api_key}
+    options = {
+        "columns": {
+            "external_id": "Ticket",
+            "text": "Comment",
+            "channel": "Channel",
+            "rating": "Stars",
+            "tags": "Labels",
+            "customer_ref": "Customer",
+        },
+        "defaults": {"source": "bench"},
+        "tag_separator": ";",
+    }
+    pid = stack.feedback_pid
+    rss_at_start = _memory_mib(pid, "VmRSS")
+    cpu_at_start = _cpu_seconds(pid)
+    async with httpx.AsyncClient(base_url=stack.gateway, headers=headers, timeout=600) as client:
+        created = await client.post("/v1/imports", json=options)
+        assert created.status_code == 201, created.text
+        import_id = created.json()["id"]
+        started = time.perf_counter()
+        uploaded = await client.put(
+            f"/v1/imports/{import_id}/file", content=_chunks(path), headers={"Content-Type": "text/csv"}
+        )
+        assert uploaded.status_code == 202, uploaded.text
+        upload_seconds = time.perf_counter() - started
+        reported = time.perf_counter()
+        while True:
+            job = (await client.get(f"/v1/imports/{import_id}")).json()
+            if job["status"] in ("succeeded", "failed", "cancelled"):
+                break
+            if time.perf_counter() - reported > 60:
+                reported = time.perf_counter()
+                print(
+                    f"  … {job['processed']:,} of {rows:,} after {reported - started:.0f} s, "
+                    f"RSS {_memory_mib(pid, 'VmRSS'):.0f} MiB, peak {_memory_mib(pid, 'VmHWM'):.0f} MiB",
+                    flush=True,
+                )
+            await asyncio.sleep(2)
+    elapsed = time.perf_counter() - started
+    cpu = _cpu_seconds(pid) - cpu_at_start
+    assert job["status"] == "succeeded", job
+    assert (job["processed"], job["created"], job["failed"]) == (rows, rows, 0), job
+    print(
+        f"{rows:>9,} rows ({size_mib:,.0f} MiB): upload {upload_seconds:.1f} s, "
+        f"done after {elapsed:.0f} s = {rows / elapsed:,.0f} rows/s; feedback CPU {cpu * 1000 / rows:.2f} ms/row; "
+        f"RSS at start {rss_at_start:.0f} MiB, peak (VmHWM) {_memory_mib(pid, 'VmHWM'):.0f} MiB",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--batch-size", type=int, default=1_000)
+    parser.add_argument("--texts", choices=("labelled", "random"), default="labelled")
+    arguments = parser.parse_args()
+    print(f"texts: {arguments.texts}; load average at start: {os.getloadavg()[0]:.2f}", flush=True)
+    for rows in arguments.rows:
+        with tempfile.TemporaryDirectory(prefix="ideaflow-import-bench-") as directory:
+            path = Path(directory) / "feedback.csv"
+            _write_csv(path, rows, arguments.texts)
+            with _stack(Path(directory) / "spool", arguments.batch_size) as stack:
+                asyncio.run(_import(stack, path, rows, path.stat().st_size / 2**20))
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
