@@ -51,6 +51,10 @@ class LocalStack:
         if process == "gateway":
             settings["EXPERIMENTS_URL"] = self.url("experiments")
             settings["FEEDBACK_URL"] = self.url("feedback")
+        if process == "feedback":
+            settings["IMPORT_DIR"] = str(self.data_dir / "imports")
+            # Webhook senders call the gateway; HubSpot signs the URL it called.
+            settings["PUBLIC_BASE_URL"] = self.url("gateway")
         return {**os.environ, **{prefix + key: value for key, value in settings.items()}, **self.extra_env}
 
     def start(self, processes: tuple[str, ...] = PROCESSES, *, timeout: float = 60) -> None:
