@@ -273,38 +273,59 @@ async def test_a_cancelled_import_takes_no_file_and_cannot_be_cancelled_twice(ca
     assert (await upload(caller, import_id, "text\nHi\n", CSV)).status_code == 409
 
 
-async def test_a_job_whose_runner_vanished_resumes_after_its_last_committed_row(
-    caller: Caller, database_url: str, import_dir: Path
+async def hold_for_another_runner(
+    database_url: str, import_id: str, *, silent_for: dt.timedelta, processed: int, total: int
 ) -> None:
-    options = {"columns": {"external_id": "Id"}, "defaults": {"channel": "crm", "source": "resumed"}}
-    import_id = (await caller.post("/v1/imports", json=options)).json()["id"]
-    # As a crashed runner leaves it: the file spooled, two rows committed, no heartbeat for an hour.
-    rows = "".join(f"R-{n},Resumed row {n}\n" for n in range(1, 5))
-    (import_dir / f"{import_id}.upload").write_text("Id,text\n" + rows)
+    """Make the job look as another runner left it: running, `processed` rows committed, silent since."""
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as session:
-            now = dt.datetime.now(dt.UTC)
+            since = dt.datetime.now(dt.UTC) - silent_for
             await session.execute(
                 update(ImportJob)
                 .where(ImportJob.id == uuid.UUID(import_id))
                 .values(
                     status=ImportStatus.RUNNING,
                     runner_id=uuid.uuid4(),
-                    heartbeat_at=now - dt.timedelta(hours=1),
-                    started_at=now - dt.timedelta(hours=1),
-                    queued_at=now - dt.timedelta(hours=1),
-                    total=4,
-                    processed=2,
-                    created=2,
+                    heartbeat_at=since,
+                    started_at=since,
+                    queued_at=since,
+                    total=total,
+                    processed=processed,
+                    created=processed,
                 )
             )
             await session.commit()
     finally:
         await engine.dispose()
 
+
+async def test_a_job_whose_runner_vanished_resumes_after_its_last_committed_row(
+    caller: Caller, database_url: str, import_dir: Path
+) -> None:
+    options = {"columns": {"external_id": "Id"}, "defaults": {"channel": "crm", "source": "resumed"}}
+    import_id = (await caller.post("/v1/imports", json=options)).json()["id"]
+    rows = "".join(f"R-{n},Resumed row {n}\n" for n in range(1, 5))
+    (import_dir / f"{import_id}.upload").write_text("Id,text\n" + rows)
+    # As a crashed runner leaves it: two rows committed, then silence for an hour.
+    await hold_for_another_runner(database_url, import_id, silent_for=dt.timedelta(hours=1), processed=2, total=4)
+
     job = await finished(caller, import_id)
 
     assert (job["status"], job["processed"], job["created"]) == ("succeeded", 4, 4)
     assert {item["external_id"] for item in await feedback_of(caller, "resumed")} == {"R-3", "R-4"}
     assert not (import_dir / f"{import_id}.upload").exists()
+
+
+async def test_a_running_import_can_be_cancelled(caller: Caller, database_url: str, import_dir: Path) -> None:
+    import_id = (await caller.post("/v1/imports", json={"defaults": {"channel": "crm"}})).json()["id"]
+    spooled = import_dir / f"{import_id}.upload"
+    spooled.write_text("text\nOne\nTwo\n")
+    await hold_for_another_runner(database_url, import_id, silent_for=dt.timedelta(0), processed=1, total=2)
+
+    cancelled = await caller.post(f"/v1/imports/{import_id}/cancel")
+
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["processed"] == 1
+    assert not spooled.exists()

@@ -135,18 +135,22 @@ async def upload_file(
 async def cancel_import(
     session: AsyncSession, *, identity: Identity, import_id: uuid.UUID, directory: Path
 ) -> ImportJob:
-    """Stop the job: rows already imported stay; a running job stops before its next batch."""
+    """Stop the job: rows already imported stay; a running job stops before its next batch.
+
+    The file goes at once: a runner reading it keeps its open handle until it notices.
+    """
     job = await get_import(session, identity=identity, import_id=import_id)
     if job.status in FINISHED:
         raise Conflict(f"The import already ended ({job.status}).")
-    was, now = job.status, utcnow()
-    if not await repository.move_status(session, job=job, to=ImportStatus.CANCELLED, allowed_from=[was], now=now):
+    now = utcnow()
+    if not await repository.move_status(
+        session, job=job, to=ImportStatus.CANCELLED, allowed_from=[job.status], now=now
+    ):
         raise Conflict("The import changed meanwhile; read it again.")
     job.finished_at = now
     await session.flush()
     await session.refresh(job)
-    if was != ImportStatus.RUNNING:  # else the runner discards it when it stops
-        spool.discard(directory, import_id)
+    spool.discard(directory, import_id)
     return job
 
 
