@@ -125,7 +125,8 @@ async def _load(organization_id: uuid.UUID, owner: str, rows: int) -> None:
                 "version",
             ],
         )
-        await connection.execute("ANALYZE")
+        # As autovacuum would after a bulk load (visibility map, statistics).
+        await connection.execute("VACUUM ANALYZE")
     finally:
         await connection.close()
 

@@ -1,5 +1,6 @@
 """`/v1/ideas/search` and `/v1/ideas/similar`: finding ideas before repeating them."""
 
+from ideaflow_ideas.discovery import search as discovery_search
 from ideaflow_shared import fulltext
 from ideaflow_shared.testing import Caller
 
@@ -167,7 +168,7 @@ async def test_a_common_word_ranks_only_the_newest_matches(caller: Caller, monke
 
 
 async def test_similar_finds_an_idea_by_a_rare_word_among_many_common_ones(caller: Caller, monkeypatch) -> None:
-    monkeypatch.setattr(fulltext, "CANDIDATES", 3)
+    monkeypatch.setattr(discovery_search, "SIMILAR_POOL", 3)
     rare = await create(caller, title="Delivery by cargo bike", problem="Vans are slow downtown.", tags=[])
     for n in range(5):
         await create(caller, title=f"Delivery slots {n}", problem="Customers want delivery slots.", tags=[])

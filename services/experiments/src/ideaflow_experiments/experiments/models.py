@@ -45,7 +45,12 @@ class Experiment(Base):
         Index("ix_experiments_org_created", "organization_id", "created_at", "id"),
         Index("ix_experiments_org_updated", "organization_id", "updated_at", "id"),
         Index("ix_experiments_org_idea", "organization_id", "idea_id"),
-        Index("ix_experiments_search_vector", "search_vector", postgresql_using="gin"),
+        Index(
+            "ix_experiments_search_vector",
+            "search_vector",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

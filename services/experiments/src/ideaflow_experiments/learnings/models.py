@@ -42,7 +42,9 @@ class Learning(Base):
     __table_args__ = (
         Index("ix_learnings_org_created", "organization_id", "created_at", "id"),
         Index("ix_learnings_org_kind_created", "organization_id", "kind", "created_at", "id"),
-        Index("ix_learnings_search_vector", "search_vector", postgresql_using="gin"),
+        Index(
+            "ix_learnings_search_vector", "search_vector", postgresql_using="gin", postgresql_with={"fastupdate": "off"}
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

@@ -17,7 +17,9 @@ class IdeaSearchDocument(Base):
     __tablename__ = "idea_search_documents"
     __table_args__ = (
         Index("ix_idea_search_documents_org", "organization_id"),
-        Index("ix_idea_search_documents_vector", "vector", postgresql_using="gin"),
+        Index(
+            "ix_idea_search_documents_vector", "vector", postgresql_using="gin", postgresql_with={"fastupdate": "off"}
+        ),
     )
 
     # An integer key, because SQLite's FTS5 index refers to rows by an integer that must never change.

@@ -10,7 +10,8 @@ which follows creation) are ranked, so a common word costs what a rare one does;
 and paged by that key, so a deeper page costs no more than the first.
 
 The similarity check gathers its candidates with `similar_candidates`: any of the draft's rarest
-words, so that a distinctive word finds its ideas however many ideas share the draft's common ones.
+words, so that a distinctive word finds its ideas however many ideas share the draft's common ones,
+from a smaller pool (`SIMILAR_POOL`), as it runs every few keystrokes and shows a handful.
 """
 
 import uuid
@@ -27,6 +28,8 @@ from ideaflow_ideas.ideas.models import IdeaStage
 from ideaflow_shared import fulltext
 from ideaflow_shared.pagination import PageRequest
 
+# How many matching ideas, newest first, the similarity check counts and ranks (see the docstring).
+SIMILAR_POOL = 300
 # Importing the model registers the table with the service's metadata (migrations, drift check).
 _DOCUMENTS = IdeaSearchDocument.__tablename__
 _COLUMNS: dict[str, TypeEngine[Any]] = {
@@ -81,7 +84,13 @@ class Hit:
 
 
 async def _page(
-    session: AsyncSession, *, organization_id: uuid.UUID, words: Sequence[str], any_word: bool, page: PageRequest
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    words: Sequence[str],
+    any_word: bool,
+    page: PageRequest,
+    candidates: int,
 ) -> tuple[list[Hit], str | None]:
     dialect = session.get_bind().dialect.name
     rows, token = await fulltext.ranked_page(
@@ -91,7 +100,7 @@ async def _page(
         parameters={
             "query": fulltext.match_expression(words, any_word=any_word, dialect=dialect),
             "organization_id": organization_id,
-            "candidates": fulltext.CANDIDATES,
+            "candidates": candidates,
         },
         ordering=f"search:{int(any_word)}:{' '.join(words)}",
         page=page,
@@ -121,18 +130,25 @@ async def search_ideas(
         if page.token is not None:
             fulltext.decode_token(page.token, "search:0:")
         return [], None
-    return await _page(session, organization_id=organization_id, words=words, any_word=False, page=page)
+    return await _page(
+        session,
+        organization_id=organization_id,
+        words=words,
+        any_word=False,
+        page=page,
+        candidates=fulltext.CANDIDATES,
+    )
 
 
 async def _rarest_words(session: AsyncSession, *, organization_id: uuid.UUID, words: Sequence[str]) -> list[str]:
-    """The rarest of `words` whose matches together stay within CANDIDATES (at least the rarest one)."""
+    """The rarest of `words` whose matches together stay within SIMILAR_POOL (at least the rarest one)."""
     dialect = session.get_bind().dialect.name
     count = _POSTGRES_COUNT if dialect == "postgresql" else _SQLITE_COUNT
     # One statement: a count per word, each bounded by :candidates; user text only in parameters.
     statement = text(
         " UNION ALL ".join(f"SELECT {n} AS n, ({count.replace('_N', f'_{n}')}) AS matches" for n in range(len(words)))
     ).bindparams(bindparam("organization_id", type_=Uuid))
-    parameters: dict[str, Any] = {"organization_id": organization_id, "candidates": fulltext.CANDIDATES}
+    parameters: dict[str, Any] = {"organization_id": organization_id, "candidates": SIMILAR_POOL}
     parameters |= {
         f"word_{n}": fulltext.match_expression([word], any_word=False, dialect=dialect) for n, word in enumerate(words)
     }
@@ -141,7 +157,7 @@ async def _rarest_words(session: AsyncSession, *, organization_id: uuid.UUID, wo
     chosen: list[str] = []
     total = 0
     for row in sorted(rows, key=lambda row: (row.matches, row.n)):
-        if chosen and total + row.matches > fulltext.CANDIDATES:
+        if chosen and total + row.matches > SIMILAR_POOL:
             break
         chosen.append(words[row.n])
         total += row.matches
@@ -151,13 +167,18 @@ async def _rarest_words(session: AsyncSession, *, organization_id: uuid.UUID, wo
 async def similar_candidates(session: AsyncSession, *, organization_id: uuid.UUID, draft: str, limit: int) -> list[Hit]:
     """The `limit` best-ranked ideas sharing one of the draft's rarest words (see `_rarest_words`).
 
-    Below CANDIDATES matches in all, that is every idea sharing any word of the draft.
+    Below SIMILAR_POOL matches in all, that is every idea sharing any word of the draft.
     """
     words = fulltext.terms(draft)
     if not words:
         return []
     chosen = await _rarest_words(session, organization_id=organization_id, words=words)
     hits, _ = await _page(
-        session, organization_id=organization_id, words=chosen, any_word=True, page=PageRequest(size=limit, token=None)
+        session,
+        organization_id=organization_id,
+        words=chosen,
+        any_word=True,
+        page=PageRequest(size=limit, token=None),
+        candidates=SIMILAR_POOL,
     )
     return hits
