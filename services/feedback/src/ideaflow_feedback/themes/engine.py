@@ -6,6 +6,8 @@ keys are a vector's strongest features (for sparse lexical vectors) or the bucke
 hyperplane hashing (for dense embeddings): either way a bounded handful per vector.
 """
 
+import functools
+import heapq
 import math
 import random
 import re
@@ -129,6 +131,7 @@ _SUFFIXES = ("ing", "edly", "ed", "es", "s", "ly", "en", "er")
 _FEATURE_SPACE = 1 << 22
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if len(word) - len(suffix) >= 4 and word.endswith(suffix):
@@ -143,6 +146,7 @@ def words(text: str) -> list[str]:
     return [_stem(word) for word in _WORD.findall(plain) if word not in _STOPWORDS and len(word) > 1]
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def _feature(name: str) -> int:
     return zlib.crc32(name.encode()) % _FEATURE_SPACE
 
@@ -172,7 +176,7 @@ class LexicalEmbedder:
         )
 
     def index_keys(self, vector: Mapping[int, float]) -> list[str]:
-        strongest = sorted(vector.items(), key=lambda item: -item[1])[: self.keys_per_vector]
+        strongest = heapq.nlargest(self.keys_per_vector, vector.items(), key=lambda item: item[1])
         return [f"f{feature}" for feature, _ in strongest]
 
 
