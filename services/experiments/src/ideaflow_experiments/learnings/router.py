@@ -121,7 +121,8 @@ async def search_memory(
     """Full text over learnings (every card field) and experiments (title, hypothesis, test), best first.
 
     "Have we tried this before?": words are matched by stem (`reorder` finds `reordering`), common
-    words are ignored, and every remaining word must appear.
+    words are ignored, and every remaining word must appear. When more than 1,000 learnings (or
+    experiments) match, the newest 1,000 of them are ranked; another word narrows the search.
     """
     hits, token = await service.search_memory(session, identity=identity, query=q, scope=scope, page=page)
     return Page(items=[_hit(hit) for hit in hits], next_page_token=token)

@@ -31,8 +31,9 @@ async def search_ideas(
     """Full text over the organisation's ideas (title, problem, proposal, tags), best first.
 
     Words are matched by stem (`orders` finds `ordering`), common words are ignored, and every
-    remaining word must appear; a query of common words only finds nothing. Hits never name an
-    author. Pages follow the ranking: pass `next_page_token` back as `page_token`.
+    remaining word must appear; a query of common words only finds nothing. When more than 1,000
+    ideas match, the newest 1,000 of them are ranked; another word narrows the search. Hits never
+    name an author. Pages follow the ranking: pass `next_page_token` back as `page_token`.
     """
     hits, token = await service.search_ideas(session, identity=identity, query=q, page=page)
     return Page(
