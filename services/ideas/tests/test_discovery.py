@@ -163,6 +163,10 @@ async def test_a_common_word_ranks_only_the_newest_matches(caller: Caller, monke
 
     hits = (await search(caller, "lantern"))["items"]
     assert sorted(hit["id"] for hit in hits) == sorted(newer[1:])
+    first = await search(caller, "lantern", page_size=2)
+    second = await search(caller, "lantern", page_size=2, page_token=first["next_page_token"])
+    assert [hit["id"] for hit in first["items"] + second["items"]] == [hit["id"] for hit in hits]
+    assert second["next_page_token"] is None
 
     assert [hit["id"] for hit in (await search(caller, "lantern festival"))["items"]] == [oldest["id"]]
 
