@@ -198,3 +198,14 @@ async def test_every_new_item_of_a_batch_is_placed_in_a_theme(caller: Caller) ->
     themes = (await caller.get("/v1/themes", params={"page_size": 100})).json()["items"]
     assert sum(theme["item_count"] for theme in themes) == 3
     assert result["created"] == 3
+
+
+async def test_a_full_batch_of_1000_items_with_1000_customers_is_stored(caller: Caller) -> None:
+    batch = [item(n, text=f"Item {n} of a full batch.", customer_ref=f"c-{n}", rating=1 + n % 5) for n in range(1000)]
+
+    response = await caller.post("/v1/feedback/batches", json=batch)
+
+    assert response.status_code == 200
+    assert response.json()["created"] == 1000
+    last = (await caller.get(f"/v1/feedback/{response.json()['items'][999]['id']}")).json()
+    assert (last["text"], last["rating"], last["customer_ref"]) == ("Item 999 of a full batch.", 5, "c-999")
