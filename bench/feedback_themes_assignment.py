@@ -238,7 +238,7 @@ async def main() -> None:
             async with sessions() as session:
                 themes = await load(session, organization_id=organization_id, items=size, corpus=corpus, mix=args.mix)
             loaded = time.perf_counter() - started
-            async with engine.connect() as connection:
+            async with engine.begin() as connection:  # committed, or the statistics roll back
                 await connection.exec_driver_sql("ANALYZE")
             generator = random.Random(7)
             for batch in batches:
