@@ -33,7 +33,7 @@ _COLUMNS: dict[str, TypeEngine[Any]] = {
     "excerpt": String(),
     "score": Float(),
 }
-# The sub-query finds the row number of the CANDIDATES-th newest match: older ones are not ranked.
+# The sub-query finds the row number of the :candidates-th newest match: older ones are not ranked.
 _SQLITE_PART = """
     SELECT 'KIND' AS kind, t.id AS id, t.title AS title, substr(t.EXCERPT, 1, 280) AS excerpt,
            -bm25(TABLE_fts) AS score

@@ -41,7 +41,7 @@ _COLUMNS: dict[str, TypeEngine[Any]] = {
     "score": Float(),
 }
 # The bm25 of FTS5 is lower for better hits; negated, both engines rank higher scores first.
-# The sub-query finds the id of the CANDIDATES-th newest matching document: older ones are not ranked.
+# The sub-query finds the id of the :candidates-th newest matching document: older ones are not ranked.
 _SQLITE_HITS = """
     SELECT d.idea_id AS id, d.document AS document, -bm25(idea_search_fts) AS score
     FROM idea_search_fts JOIN DOCUMENTS AS d ON d.id = idea_search_fts.rowid
