@@ -137,49 +137,54 @@ async def upsert_feedback(
         _sender_columns(data, customer_id=customer_id, sentiments=sentiments)
         for data, customer_id in zip(items, customer_ids, strict=True)
     ]
-    stories = _stories(items, columns, now)
-    by_id: dict[uuid.UUID, _Story] = {}
-    for story in stories:
+    # Each story gets the id its item has if this call creates it.
+    stories = {uuid.uuid4(): story for story in _stories(items, columns, now)}
+    for story in stories.values():
         story.replay(None)
-        by_id[uuid.uuid4()] = story
     rows = [
-        {
-            **story.state,
-            "id": feedback_id,
-            "organization_id": organization_id,
-            "source": story.source,
-            "external_id": story.external_id,
-            "submitted_by": submitted_by,
-            "status": FeedbackStatus.NEW,
-            "created_at": now,
-            "updated_at": now,
-            "version": 1 + story.updates,
-        }
-        for feedback_id, story in by_id.items()
+        _new_row(story, feedback_id=feedback_id, organization_id=organization_id, submitted_by=submitted_by, now=now)
+        for feedback_id, story in stories.items()
     ]
     rows.sort(key=lambda row: (row["source"], row["external_id"] or ""))
     inserted = {feedback.id: feedback for feedback in await repository.insert_new(session, rows)}
     stored_before = await repository.find_by_external_ids(
         session,
         organization_id=organization_id,
-        keys=[(story.source, story.external_id or "") for story_id, story in by_id.items() if story_id not in inserted],
+        keys=[(story.source, story.external_id or "") for id_, story in stories.items() if id_ not in inserted],
     )
-    results: list[Stored] = []
-    for story_id, story in by_id.items():
-        feedback = inserted.get(story_id)
+    results: dict[int, Stored] = {}
+    for feedback_id, story in stories.items():
+        feedback = inserted.get(feedback_id)
         if feedback is None:
             feedback = stored_before[story.source, story.external_id or ""]
             story.replay(feedback)
             _apply(feedback, story, now)
-        results.extend(Stored(feedback, outcome) for outcome in story.outcomes)
+        for index, outcome in zip(story.indexes, story.outcomes, strict=True):
+            results[index] = Stored(feedback, outcome)
     await session.flush()
     # Last, as it locks the organisation's themes until commit; in the order sent, as the first
     # items of a new need found its theme.
-    new_items = [ItemToAssign.of(inserted[story_id]) for story_id in by_id if story_id in inserted]
+    new_items = [ItemToAssign.of(inserted[feedback_id]) for feedback_id in stories if feedback_id in inserted]
     if new_items:
         await assign_themes(session, organization_id=organization_id, items=new_items)
-    order = [index for story in by_id.values() for index in story.indexes]
-    return [result for _, result in sorted(zip(order, results, strict=True), key=lambda pair: pair[0])]
+    return [results[index] for index in range(len(items))]
+
+
+def _new_row(
+    story: _Story, *, feedback_id: uuid.UUID, organization_id: uuid.UUID, submitted_by: str, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        **story.state,
+        "id": feedback_id,
+        "organization_id": organization_id,
+        "source": story.source,
+        "external_id": story.external_id,
+        "submitted_by": submitted_by,
+        "status": FeedbackStatus.NEW,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1 + story.updates,
+    }
 
 
 def _apply(feedback: Feedback, story: _Story, now: dt.datetime) -> None:
