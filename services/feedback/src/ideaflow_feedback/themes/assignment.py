@@ -1,7 +1,9 @@
 """Assigning feedback to themes as it arrives, and moving items between themes on people's say-so.
 
-Every change to a theme's members goes through `join_theme` and `leave_theme`, which keep its centroid, item
-count, seen-times and index keys right, so the engine's later decisions start from people's ones.
+Arriving items go through `assign_themes` (a batch; `assign_theme` is a batch of one), which places
+them with the in-memory engine and writes back centroids, counts, seen-times and index keys with a
+few multi-row statements. People's moves go through `join_theme` and `leave_theme`, which keep the
+same figures right item by item, so the engine's later decisions start from people's ones.
 """
 
 import datetime as dt
@@ -188,10 +190,14 @@ async def assign_themes(
     2. embeds every text at once and loads the candidate themes for all the batch's index keys in
        one query (at most CANDIDATES_PER_KEY per key);
     3. places the items one after the other in memory: an item may join a theme an earlier item of
-       the batch started or moved;
-    4. flags near-duplicates (one query for earlier items of the same customers);
+       the batch started or moved; after each, a theme whose centroid came within `merge_threshold`
+       of a candidate's is merged into the larger (never a theme people curated);
+    4. flags near-duplicates (one query for earlier items of the same customers or the same words);
     5. writes back: one multi-row INSERT of new themes, one executemany UPDATE of changed ones, one
-       DELETE and one INSERT of their index keys, one multi-row INSERT of the assignments.
+       DELETE and one INSERT of their index keys, for merged stored themes one executemany per
+       table (assignments, tombstones, idea links), and one multi-row INSERT of the assignments.
+
+    The answers name each item's theme after the batch's merges.
     """
     if not items:
         return []
@@ -311,7 +317,7 @@ async def _write_themes(
     key_rows: list[dict[str, Any]] = []
     for theme_id in sorted(working.changed):
         theme = working.themes[theme_id]
-        first, last = seen[theme_id]
+        first, last = seen.get(theme_id, (None, None))
         row: dict[str, Any] = {
             "id": uuid.UUID(theme_id),
             "centroid": stored(theme.centroid),

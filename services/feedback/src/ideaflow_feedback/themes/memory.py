@@ -2,9 +2,10 @@
 
 The database-backed assignment (`assignment.assign_themes`) seeds it with the candidate themes one query
 found for a whole batch, places the batch's items one after the other (so an item can join a theme an
-earlier item of the same batch started) and writes back what changed. The evaluation and the benchmarks
-run it on its own, from empty. Either way an item is compared only with the themes its index keys
-propose, at most CANDIDATES_PER_KEY per key.
+earlier item of the same batch started), merges themes whose centroids came close, and writes back
+what changed. The evaluation and the benchmarks run it on its own, from empty. Either way an item, and
+a theme it moved, is compared only with the themes its index keys propose, at most CANDIDATES_PER_KEY
+per key.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -48,6 +49,7 @@ class MemoryThemes:
     merged: dict[str, str] = field(default_factory=dict)
     """Themes folded into another one (source → target) since the working set was seeded."""
     started: int = 0
+    """How many themes items started here (the default names count them)."""
 
     def seed(
         self, theme_id: str, *, centroid: dict[int, float], size: int, keys: Iterable[str], curated: bool = False
