@@ -9,6 +9,7 @@ same figures right item by item, so the engine's later decisions start from peop
 import datetime as dt
 import hashlib
 import uuid
+from collections import deque
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -130,7 +131,8 @@ class _Duplicates:
     def __init__(self, earlier: Sequence[repository.EarlierItem], threshold: float) -> None:
         self._threshold = threshold
         self._first_with_words: dict[tuple[uuid.UUID, uuid.UUID | None, str], uuid.UUID] = {}
-        self._said: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, Mapping[int, float]]]] = {}
+        # The customer's latest items per theme, for the paraphrase check.
+        self._said: dict[tuple[uuid.UUID, uuid.UUID], deque[tuple[uuid.UUID, Mapping[int, float]]]] = {}
         for item in earlier:
             self._remember(item.feedback_id, item.theme_id, item.customer_id, item.fingerprint, loaded(item.vector))
 
@@ -144,9 +146,8 @@ class _Duplicates:
     ) -> None:
         self._first_with_words.setdefault((theme_id, customer_id, fingerprint), feedback_id)
         if customer_id is not None:
-            said = self._said.setdefault((theme_id, customer_id), [])
-            if len(said) < repository.DUPLICATE_CANDIDATES:
-                said.append((feedback_id, vector))
+            said = self._said.setdefault((theme_id, customer_id), deque(maxlen=repository.DUPLICATE_CANDIDATES))
+            said.append((feedback_id, vector))
 
     def of(
         self,
@@ -162,7 +163,7 @@ class _Duplicates:
             found = next(
                 (
                     other_id
-                    for other_id, other_vector in self._said.get((theme_id, customer_id), [])
+                    for other_id, other_vector in self._said.get((theme_id, customer_id), ())
                     if cosine(vector, other_vector) >= self._threshold
                 ),
                 None,

@@ -33,8 +33,8 @@ from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKe
 from ideaflow_feedback.themes.schemas import Recurrence, ThemeOrder
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
-DUPLICATE_CANDIDATES = 50
-"""How many earlier items of the same customer in a theme a near-duplicate check compares with."""
+DUPLICATE_CANDIDATES = 20
+"""How many of a customer's latest items in a theme a paraphrase check compares with."""
 _THEME_LOCK_SPACE = 0x7E3E_5000_0000_0000
 """Mixed into the organisation's key, so this lock does not collide with other advisory locks."""
 
@@ -170,10 +170,11 @@ async def earlier_items(
 ) -> list[EarlierItem]:
     """Stored items of `theme_ids` that a near-duplicate check compares with, in the order received.
 
-    Items of the batch's customers, and items without a customer with one of the batch's fingerprints
-    (the same words), each branch found through its own index (customer; fingerprint), and only then
-    narrowed to `theme_ids`: so the cost follows the customers' histories and the exact repeats, not
-    the size of the themes.
+    Two branches, each found through its own index and only then narrowed to `theme_ids`, so the cost
+    follows the batch, not the size of the themes: every stored item with one of the batch's
+    fingerprints (exact repeats, with or without a customer; rare), and each of the batch's
+    customers' DUPLICATE_CANDIDATES most recent items per theme (to compare paraphrases), their
+    vectors cut to that bound in the database rather than decoded here.
     """
     if not theme_ids:
         return []
@@ -187,10 +188,20 @@ async def earlier_items(
     )
     branches = []
     if customer_ids:
-        branches.append(
-            select(*columns)
+        latest_first = (ThemeAssignment.received_at.desc(), ThemeAssignment.feedback_id.desc())
+        recent = (
+            select(
+                *columns,
+                func.row_number()
+                .over(partition_by=(Feedback.customer_id, ThemeAssignment.theme_id), order_by=latest_first)
+                .label("recent"),
+            )
             .join(ThemeAssignment, ThemeAssignment.feedback_id == Feedback.id)
             .where(Feedback.organization_id == organization_id, Feedback.customer_id.in_(list(customer_ids)))
+            .subquery()
+        )
+        branches.append(
+            select(*(recent.c[column.key] for column in columns)).where(recent.c.recent <= DUPLICATE_CANDIDATES)
         )
     if fingerprints:
         branches.append(
@@ -199,7 +210,6 @@ async def earlier_items(
             .where(
                 ThemeAssignment.organization_id == organization_id,
                 ThemeAssignment.fingerprint.in_(list(fingerprints)),
-                Feedback.customer_id.is_(None),
             )
         )
     if not branches:
