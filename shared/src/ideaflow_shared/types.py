@@ -102,6 +102,11 @@ Timestamp = Annotated[
 ]
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200), NonBlank]
+# An e-mail address as people type it: something@something without spaces or control characters.
+# The classes are spelled out because `\s` differs between JSON Schema's regexes and the server's.
+Email = Annotated[
+    str, StringConstraints(max_length=320, pattern=r"^[^@\x00-\x20\x7f-\x9f]+@[^@\x00-\x20\x7f-\x9f]+$"), NonBlank
+]
 LongText = Annotated[str, StringConstraints(max_length=10_000), Storable]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=40), _Text(required=True, lower=True, max_length=40)]
 

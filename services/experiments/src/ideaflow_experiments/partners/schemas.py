@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ideaflow_experiments.partners.models import PartnerType
-from ideaflow_shared.types import NonBlank, PatchModel, ShortText, Storable
+from ideaflow_shared.types import Email, PatchModel, ShortText, Storable
 
-Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"), NonBlank]
 Phone = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^\+?[0-9 ()./-]{3,40}$")]
 Website = Annotated[
     str,

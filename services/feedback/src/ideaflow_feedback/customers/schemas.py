@@ -7,12 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ideaflow_shared.types import Label, NonBlank, ShortText
+from ideaflow_shared.types import Email, Label, NonBlank, ShortText
 
 CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 # A decimal string, so no amount is rounded through a binary float on the way in or out.
 Amount = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,13}(\.[0-9]{1,2})?$")]
-Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"), NonBlank]
 Phone = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^\+?[0-9 ()./-]{3,40}$")]
 # A customer's id in their source system. No slash, since it is a path segment of the upsert URL.
 CustomerExternalId = Annotated[
