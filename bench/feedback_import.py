@@ -1,14 +1,16 @@
 """Feedback file imports through the gateway on PostgreSQL: a CSV of N rows, memory and throughput.
 
-For each `--rows` size: writes a CSV of that many rows to a temporary file (streamed, seeded text
-from a fixed vocabulary so sentiment, kind suggestion and theme assignment run on every row),
-starts the feedback service and the gateway with their production command lines on fresh
-PostgreSQL databases, creates an import through the gateway, uploads the file (streamed from
-disk), polls the job until it ends, and prints: upload time, import time, rows/s, CPU ms per row
-of the feedback process, and its resident memory at start and at its peak (VmHWM from
-/proc/<pid>/status). Each size runs on a fresh process, so each peak is that size's own.
+For each `--rows` size: writes a CSV of that many rows to a temporary file (streamed; `--texts`
+says where the texts come from, `--customers` how many distinct customers the rows name;
+sentiment, kind suggestion and theme assignment run on every row), starts the feedback service
+and the gateway with their production command lines on fresh PostgreSQL databases, creates an
+import through the gateway, uploads the file (streamed from disk), polls the job until it ends,
+and prints: upload time, import time, rows/s, CPU ms per row of the feedback process, and its
+resident memory at start and at its peak (VmHWM from /proc/<pid>/status). Each size runs on a
+fresh process, so each peak is that size's own.
 
     .venv/bin/python bench/feedback_import.py [--rows 10000 100000 1000000] [--batch-size 1000]
+        [--texts labelled|random] [--customers 5000]
 """
 
 import argparse
@@ -60,9 +62,10 @@ def _labelled_texts() -> list[str]:
         return [row["text"] for row in csv.DictReader(file, delimiter="\t")]
 
 
-def _write_csv(path: Path, rows: int, texts: str) -> None:
+def _write_csv(path: Path, rows: int, texts: str, customers: int) -> None:
     """`labelled`: the themes evaluation set's texts, cycled (feedback that repeats real needs);
-    `random`: word salad from a small vocabulary, where every item resembles every theme."""
+    `random`: word salad from a small vocabulary, where every item resembles every theme.
+    Row n names customer n mod `customers`, so each has rows / customers items at the end."""
     rng = random.Random(20261128)
     labelled = _labelled_texts() if texts == "labelled" else []
     with path.open("w", encoding="utf-8", newline="") as file:
@@ -75,7 +78,7 @@ def _write_csv(path: Path, rows: int, texts: str) -> None:
                 text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 24))).capitalize() + "."
             labels = ";".join(rng.sample(WORDS, 2))
             writer.writerow(
-                [f"T-{number}", text, rng.choice(CHANNELS), rng.randint(1, 5), labels, f"C-{number % 5_000}"]
+                [f"T-{number}", text, rng.choice(CHANNELS), rng.randint(1, 5), labels, f"C-{number % customers}"]
             )
 
 
@@ -240,12 +243,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--batch-size", type=int, default=1_000)
     parser.add_argument("--texts", choices=("labelled", "random"), default="labelled")
+    parser.add_argument("--customers", type=int, default=5_000, help="distinct customers the rows cycle through")
     arguments = parser.parse_args()
-    print(f"texts: {arguments.texts}; load average at start: {os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"texts: {arguments.texts}, {arguments.customers:,} customers; load average at start: {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     for rows in arguments.rows:
         with tempfile.TemporaryDirectory(prefix="ideaflow-import-bench-") as directory:
             path = Path(directory) / "feedback.csv"
-            _write_csv(path, rows, arguments.texts)
+            _write_csv(path, rows, arguments.texts, arguments.customers)
             with _stack(Path(directory) / "spool", arguments.batch_size) as stack:
                 asyncio.run(_import(stack, path, rows, path.stat().st_size / 2**20))
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
