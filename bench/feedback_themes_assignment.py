@@ -12,7 +12,7 @@ percentile over transactions, commit included) and this process's CPU time per i
 placing, building the statements; the database's own CPU is not in it).
 
     .venv/bin/python bench/feedback_themes_assignment.py [--sizes 1000,10000,100000] [--samples 150] \
-        [--batch-sizes 1,1000] [--batches 5] [--mix corpus|words]
+        [--batch-sizes 1,1000] [--batches 5] [--mix corpus|words] [--customers 5000]
 """
 
 import argparse
@@ -30,6 +30,7 @@ import asyncpg
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel
 from ideaflow_feedback.main import MIGRATIONS
 from ideaflow_feedback.themes.assignment import DEFAULT_EMBEDDER, ItemToAssign, assign_themes, fingerprint, stored
@@ -78,7 +79,40 @@ def synthetic_texts(corpus: list[str], count: int, generator: random.Random, mix
     ]
 
 
-async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int, corpus: list[str], mix: str) -> int:
+async def customers(session: AsyncSession, *, organization_id: uuid.UUID, count: int) -> list[uuid.UUID | None]:
+    """`count` customers of the organisation (none: items without a customer)."""
+    if not count:
+        return [None]
+    now = utcnow()
+    ids = [uuid.uuid4() for _ in range(count)]
+    await _bulk(
+        session,
+        Customer,
+        [
+            {
+                "id": customer_id,
+                "organization_id": organization_id,
+                "source": "bench",
+                "external_id": str(n),
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+            for n, customer_id in enumerate(ids)
+        ],
+    )
+    return list(ids)
+
+
+async def load(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    items: int,
+    corpus: list[str],
+    mix: str,
+    customer_ids: list[uuid.UUID | None],
+) -> int:
     """N stored items, placed by the engine itself (in memory, then written with multi-row inserts).
 
     So the stored themes are what assignment would have made of those items, merges included.
@@ -88,7 +122,8 @@ async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int,
     now = utcnow()
     texts = synthetic_texts(corpus, items, generator, mix)
     working = MemoryThemes(DEFAULT_EMBEDDER, new_theme_id=lambda: str(uuid.uuid4()))
-    placed = [working.assign_vector(vector).theme_id for vector in DEFAULT_EMBEDDER.embed(texts)]
+    vectors = DEFAULT_EMBEDDER.embed(texts)
+    placed = [working.assign_vector(vector).theme_id for vector in vectors]
     await _bulk(
         session,
         Theme,
@@ -128,7 +163,7 @@ async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int,
     )
     feedback = []
     assignments = []
-    for n, (text, theme_id) in enumerate(zip(texts, placed, strict=True)):
+    for n, (text, vector, theme_id) in enumerate(zip(texts, vectors, placed, strict=True)):
         feedback_id = uuid.uuid4()
         feedback.append(
             {
@@ -139,6 +174,7 @@ async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int,
                 "received_at": now,
                 "source": "bench",
                 "external_id": str(n),
+                "customer_id": customer_ids[n % len(customer_ids)],
                 "submitted_by": "bench",
                 "created_at": now,
                 "updated_at": now,
@@ -150,7 +186,7 @@ async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int,
                 "feedback_id": feedback_id,
                 "organization_id": organization_id,
                 "theme_id": uuid.UUID(working.theme_of(theme_id)),
-                "vector": {},
+                "vector": stored(vector),
                 "similarity": 1.0,
                 "pinned": False,
                 "fingerprint": fingerprint(text),
@@ -165,8 +201,14 @@ async def load(session: AsyncSession, *, organization_id: uuid.UUID, items: int,
 
 
 async def _new_items(
-    session: AsyncSession, *, organization_id: uuid.UUID, texts: list[str], tag: str
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    texts: list[str],
+    tag: str,
+    customer_ids: list[uuid.UUID | None],
 ) -> list[ItemToAssign]:
+    """New item rows, one per text, the n-th said by customer_ids[n]."""
     now = utcnow()
     rows = [
         {
@@ -177,6 +219,7 @@ async def _new_items(
             "received_at": now,
             "source": "bench-new",
             "external_id": f"{tag}-{n}",
+            "customer_id": customer_ids[n],
             "submitted_by": "bench",
             "created_at": now,
             "updated_at": now,
@@ -185,7 +228,7 @@ async def _new_items(
         for n, text in enumerate(texts)
     ]
     await _bulk(session, Feedback, rows)
-    return [ItemToAssign(row["id"], row["text"], now) for row in rows]
+    return [ItemToAssign(row["id"], row["text"], now, row["customer_id"]) for row in rows]
 
 
 @dataclass
@@ -195,14 +238,24 @@ class Timings:
 
 
 async def measure(
-    sessions: async_sessionmaker[AsyncSession], *, organization_id: uuid.UUID, texts: list[str], batch: int
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    organization_id: uuid.UUID,
+    texts: list[str],
+    customer_ids: list[uuid.UUID | None],
+    batch: int,
 ) -> Timings:
-    """Assign `texts` in batches of `batch`, each in its own transaction; time assignment and commit."""
+    """Assign `texts` (the n-th said by customer_ids[n]) in batches of `batch`, each in its own
+    transaction; time assignment and commit."""
     timings = Timings()
     for start in range(0, len(texts), batch):
         async with sessions() as session:
             items = await _new_items(
-                session, organization_id=organization_id, texts=texts[start : start + batch], tag=str(uuid.uuid4())
+                session,
+                organization_id=organization_id,
+                texts=texts[start : start + batch],
+                tag=str(uuid.uuid4()),
+                customer_ids=customer_ids[start : start + batch],
             )
             started, cpu = time.perf_counter(), time.process_time()
             await assign_themes(session, organization_id=organization_id, items=items)
@@ -219,6 +272,7 @@ async def main() -> None:
     parser.add_argument("--batch-sizes", default="1,1000", help="1 = one item per transaction")
     parser.add_argument("--batches", type=int, default=5, help="transactions per batch size above 1")
     parser.add_argument("--mix", default="corpus", choices=MIXES, help="what the stored and new texts are")
+    parser.add_argument("--customers", type=int, default=0, help="customers saying the items (0: none)")
     args = parser.parse_args()
     batches = [int(batch) for batch in args.batch_sizes.split(",")]
     corpus = texts()
@@ -236,7 +290,10 @@ async def main() -> None:
             organization_id = uuid.uuid4()
             started = time.perf_counter()
             async with sessions() as session:
-                themes = await load(session, organization_id=organization_id, items=size, corpus=corpus, mix=args.mix)
+                pool = await customers(session, organization_id=organization_id, count=args.customers)
+                themes = await load(
+                    session, organization_id=organization_id, items=size, corpus=corpus, mix=args.mix, customer_ids=pool
+                )
             loaded = time.perf_counter() - started
             async with engine.begin() as connection:  # committed, or the statistics roll back
                 await connection.exec_driver_sql("ANALYZE")
@@ -244,7 +301,10 @@ async def main() -> None:
             for batch in batches:
                 count = args.samples if batch == 1 else batch * args.batches
                 samples = synthetic_texts(corpus, count, generator, args.mix)
-                timings = await measure(sessions, organization_id=organization_id, texts=samples, batch=batch)
+                said_by = [generator.choice(pool) for _ in samples]
+                timings = await measure(
+                    sessions, organization_id=organization_id, texts=samples, customer_ids=said_by, batch=batch
+                )
                 wall, cpu = timings.wall_ms_per_item, timings.cpu_ms_per_item
                 p90 = statistics.quantiles(wall, n=10)[-1] if len(wall) > 1 else wall[0]
                 print(

@@ -442,3 +442,17 @@ async def test_the_engine_never_merges_a_theme_people_curated(
     themes = await themes_of(sessions, organization_id)
     assert themes[a].merged_into_id is None
     assert (themes[a].item_count, themes[b].item_count) == (1, 3)
+
+
+async def test_the_same_customer_paraphrasing_an_earlier_item_is_flagged_as_a_near_duplicate(caller: Caller) -> None:
+    first = await post(caller, DARK[0], customer_ref="acme")
+    reworded = await post(caller, DARK[0].replace("please", "really urgent"), customer_ref="acme")
+    other_customer = await post(caller, DARK[0].replace("please", "really urgent"), customer_ref="globex")
+
+    theme = await theme_of(caller, first["id"])
+    items = {
+        item["feedback_id"]: item for item in (await caller.get(f"/v1/themes/{theme['id']}/items")).json()["items"]
+    }
+
+    assert items[reworded["id"]]["duplicate_of_id"] == first["id"]
+    assert items[other_customer["id"]]["duplicate_of_id"] is None

@@ -8,6 +8,7 @@ same figures right item by item, so the engine's later decisions start from peop
 
 import datetime as dt
 import hashlib
+import json
 import uuid
 from collections import deque
 from collections.abc import Collection, Mapping, Sequence
@@ -131,10 +132,10 @@ class _Duplicates:
     def __init__(self, earlier: Sequence[repository.EarlierItem], threshold: float) -> None:
         self._threshold = threshold
         self._first_with_words: dict[tuple[uuid.UUID, uuid.UUID | None, str], uuid.UUID] = {}
-        # The customer's latest items per theme, for the paraphrase check.
-        self._said: dict[tuple[uuid.UUID, uuid.UUID], deque[tuple[uuid.UUID, Mapping[int, float]]]] = {}
+        # The customer's latest items per theme, for the paraphrase check; stored ones still as JSON.
+        self._said: dict[tuple[uuid.UUID, uuid.UUID], deque[tuple[uuid.UUID, Mapping[int, float] | str]]] = {}
         for item in earlier:
-            self._remember(item.feedback_id, item.theme_id, item.customer_id, item.fingerprint, loaded(item.vector))
+            self._remember(item.feedback_id, item.theme_id, item.customer_id, item.fingerprint, item.vector_json)
 
     def _remember(
         self,
@@ -142,7 +143,7 @@ class _Duplicates:
         theme_id: uuid.UUID,
         customer_id: uuid.UUID | None,
         fingerprint: str,
-        vector: Mapping[int, float],
+        vector: Mapping[int, float] | str,
     ) -> None:
         self._first_with_words.setdefault((theme_id, customer_id, fingerprint), feedback_id)
         if customer_id is not None:
@@ -164,12 +165,16 @@ class _Duplicates:
                 (
                     other_id
                     for other_id, other_vector in self._said.get((theme_id, customer_id), ())
-                    if cosine(vector, other_vector) >= self._threshold
+                    if cosine(vector, _decoded(other_vector)) >= self._threshold
                 ),
                 None,
             )
         self._remember(feedback_id, theme_id, customer_id, fingerprint, vector)
         return found
+
+
+def _decoded(vector: Mapping[int, float] | str) -> Mapping[int, float]:
+    return loaded(json.loads(vector)) if isinstance(vector, str) else vector
 
 
 async def assign_themes(

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    Text,
     and_,
     bindparam,
     case,
@@ -157,7 +158,8 @@ class EarlierItem:
     theme_id: uuid.UUID
     customer_id: uuid.UUID | None
     fingerprint: str
-    vector: dict[str, float]
+    vector_json: str
+    """Left as JSON text: most are never compared, so decoding them all would be wasted."""
 
 
 async def earlier_items(
@@ -183,7 +185,7 @@ async def earlier_items(
         ThemeAssignment.theme_id,
         Feedback.customer_id,
         ThemeAssignment.fingerprint,
-        ThemeAssignment.vector,
+        ThemeAssignment.vector.cast(Text).label("vector_json"),
         ThemeAssignment.received_at,
     )
     branches = []
@@ -201,7 +203,7 @@ async def earlier_items(
             .subquery()
         )
         branches.append(
-            select(*(recent.c[column.key] for column in columns)).where(recent.c.recent <= DUPLICATE_CANDIDATES)
+            select(*(recent.c[column.name] for column in columns)).where(recent.c.recent <= DUPLICATE_CANDIDATES)
         )
     if fingerprints:
         branches.append(
@@ -217,7 +219,7 @@ async def earlier_items(
     found = union_all(*branches).subquery()
     rows = await session.execute(
         select(
-            found.c.feedback_id, found.c.theme_id, found.c.customer_id, found.c.fingerprint, found.c.vector
+            found.c.feedback_id, found.c.theme_id, found.c.customer_id, found.c.fingerprint, found.c.vector_json
         ).order_by(found.c.received_at, found.c.feedback_id)
     )
     wanted = set(theme_ids)
