@@ -236,11 +236,21 @@ async def assign_themes(
             seen[target] = _widened(_widened(seen.get(target), seen[source][0]), seen[source][1])
 
     fingerprints = [fingerprint(item.text) for item in items]
+    # A stored theme's items, and those of the stored themes merged into it in this batch.
+    stored_parts: dict[str, list[uuid.UUID]] = {}
+    for part_id in {*final.values(), *merged_stored}:
+        if part_id in stored_ids:
+            stored_parts.setdefault(working.theme_of(part_id), []).append(uuid.UUID(part_id))
     earlier = await repository.earlier_items(
         session,
         organization_id=organization_id,
-        theme_ids={uuid.UUID(theme_id) for theme_id in [*final.values(), *merged_stored] if theme_id in stored_ids},
-        customer_ids={item.customer_id for item in items if item.customer_id is not None},
+        theme_ids={part for parts in stored_parts.values() for part in parts},
+        said_by={
+            (item.customer_id, part)
+            for item, placement in zip(items, placements, strict=True)
+            if item.customer_id is not None
+            for part in stored_parts.get(final[placement.theme_id], [])
+        },
         fingerprints=set(fingerprints),
     )
     duplicates = _Duplicates(

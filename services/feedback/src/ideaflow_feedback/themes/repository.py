@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Uuid,
     and_,
     bindparam,
     case,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     insert,
     select,
     true,
+    tuple_,
     union_all,
     update,
 )
@@ -167,16 +169,16 @@ async def earlier_items(
     *,
     organization_id: uuid.UUID,
     theme_ids: Collection[uuid.UUID],
-    customer_ids: Collection[uuid.UUID],
+    said_by: Collection[tuple[uuid.UUID, uuid.UUID]],
     fingerprints: Collection[str],
 ) -> list[EarlierItem]:
     """Stored items of `theme_ids` that a near-duplicate check compares with, in the order received.
 
-    Two branches, each found through its own index and only then narrowed to `theme_ids`, so the cost
-    follows the batch, not the size of the themes: every stored item with one of the batch's
-    fingerprints (exact repeats, with or without a customer; rare), and each of the batch's
-    customers' DUPLICATE_CANDIDATES most recent items per theme (to compare paraphrases), their
-    vectors cut to that bound in the database rather than decoded here.
+    Two branches, each found through its own index, so the cost follows the batch, not the size of
+    the themes nor the customers' histories: for each (customer, theme) pair of `said_by`, the
+    customer's DUPLICATE_CANDIDATES latest items in that theme (to compare paraphrases), and every
+    item of `theme_ids` with one of the batch's fingerprints (exact repeats, with or without a
+    customer; rare).
     """
     if not theme_ids:
         return []
@@ -189,9 +191,9 @@ async def earlier_items(
         ThemeAssignment.received_at,
     )
     branches = []
-    if customer_ids:
+    if said_by:
         latest_first = (ThemeAssignment.received_at.desc(), ThemeAssignment.feedback_id.desc())
-        recent = (
+        customer_items = (
             select(
                 *columns,
                 func.row_number()
@@ -199,9 +201,26 @@ async def earlier_items(
                 .label("recent"),
             )
             .join(ThemeAssignment, ThemeAssignment.feedback_id == Feedback.id)
-            .where(Feedback.organization_id == organization_id, Feedback.customer_id.in_(list(customer_ids)))
-            .subquery()
+            .where(Feedback.organization_id == organization_id)
         )
+        if session.get_bind().dialect.name == "postgresql":
+            # One indexed lookup per pair; a row-value IN list would be planned as OR-ed index scans.
+            pairs = (
+                func.unnest(
+                    bindparam("said_by_customers", [pair[0] for pair in said_by], type_=postgresql.ARRAY(Uuid)),
+                    bindparam("said_by_themes", [pair[1] for pair in said_by], type_=postgresql.ARRAY(Uuid)),
+                )
+                .table_valued("customer_id", "theme_id")
+                .render_derived(name="said_by")
+            )
+            customer_items = customer_items.join(
+                pairs, and_(Feedback.customer_id == pairs.c.customer_id, ThemeAssignment.theme_id == pairs.c.theme_id)
+            )
+        else:
+            customer_items = customer_items.where(
+                tuple_(Feedback.customer_id, ThemeAssignment.theme_id).in_(list(said_by))
+            )
+        recent = customer_items.subquery()
         branches.append(
             select(*(recent.c[column.name] for column in columns)).where(recent.c.recent <= DUPLICATE_CANDIDATES)
         )
