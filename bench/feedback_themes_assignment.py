@@ -210,25 +210,32 @@ async def _new_items(
 ) -> list[ItemToAssign]:
     """New item rows, one per text, the n-th said by customer_ids[n]."""
     now = utcnow()
-    rows = [
-        {
-            "id": uuid.uuid4(),
-            "organization_id": organization_id,
-            "text": text,
-            "channel": FeedbackChannel.EMAIL,
-            "received_at": now,
-            "source": "bench-new",
-            "external_id": f"{tag}-{n}",
-            "customer_id": customer_ids[n],
-            "submitted_by": "bench",
-            "created_at": now,
-            "updated_at": now,
-            "version": 1,
-        }
-        for n, text in enumerate(texts)
+    items = [
+        ItemToAssign(uuid.uuid4(), text, now, customer_id)
+        for text, customer_id in zip(texts, customer_ids, strict=True)
     ]
-    await _bulk(session, Feedback, rows)
-    return [ItemToAssign(row["id"], row["text"], now, row["customer_id"]) for row in rows]
+    await _bulk(
+        session,
+        Feedback,
+        [
+            {
+                "id": item.feedback_id,
+                "organization_id": organization_id,
+                "text": item.text,
+                "channel": FeedbackChannel.EMAIL,
+                "received_at": now,
+                "source": "bench-new",
+                "external_id": f"{tag}-{n}",
+                "customer_id": item.customer_id,
+                "submitted_by": "bench",
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+            for n, item in enumerate(items)
+        ],
+    )
+    return items
 
 
 @dataclass
