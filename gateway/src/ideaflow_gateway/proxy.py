@@ -88,8 +88,8 @@ class GatewayMiddleware:
         if upstream is not None and WEBHOOK_PATH.fullmatch(scope["path"]):
             # The sender signs the body instead of presenting a key; the service checks that signature.
             if scope["method"] != "POST":
-                detail = "A webhook accepts POST only."
-                await _problem(scope, 405, "method-not-allowed", detail, {"Allow": "POST"})(scope, receive, send)
+                refusal = _problem(scope, 405, "method-not-allowed", "A webhook accepts POST only.", {"Allow": "POST"})
+                await refusal(scope, receive, send)
                 return
             scope["route"] = _ROUTES[prefix]
             await self._forward(scope, receive, send, upstream, self.authenticator.webhook_sender_token())
