@@ -1,0 +1,347 @@
+"""What the benchmarks in bench/ share: databases, processes, credentials and measurements.
+
+The scripts run as `.venv/bin/python bench/<script>.py`, so this directory is first on sys.path
+and they `import harness`. Everything here talks to our own processes and the local PostgreSQL
+(127.0.0.1:5432, user postgres, trust auth), and reads CPU time and memory from /proc (Linux).
+
+- Databases: `fresh_databases(...)` creates empty PostgreSQL databases and drops them at the end.
+- Processes: `environment(...)`, `migrate(...)`, `started(...)` and `wait_until_up(...)` run a
+  process with its production command line; `service_behind_gateway(...)` runs a service and the
+  gateway together, with an API key made by `ideaflow-gateway create-api-key`.
+- Measurements: `cpu_seconds`, `CpuMeter` (processes and PostgreSQL backends), `time_requests`
+  (one request at a time), `percentile`, `run_wrk`, `load_average` / `load_averages`.
+"""
+
+import asyncio
+import contextlib
+import math
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from ideaflow_shared.identity import Identity, mint_token
+from ideaflow_shared.testing import free_port
+
+BIN = Path(sys.executable).parent
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+WRK = "/usr/bin/wrk"
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+# Databases
+
+
+def database_url(name: str) -> str:
+    """The SQLAlchemy URL the processes are configured with for a PostgreSQL database."""
+    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+
+
+async def administer(*statements: str) -> None:
+    """Run statements on the server's `postgres` database (CREATE and DROP DATABASE)."""
+    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@contextmanager
+def fresh_databases(*names: str) -> Iterator[None]:
+    """Empty PostgreSQL databases (dropped first if a crashed run left them), dropped at the end."""
+    for name in names:
+        asyncio.run(administer(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
+    try:
+        yield
+    finally:
+        for name in names:
+            asyncio.run(administer(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# Processes
+
+
+def environment(process: str, settings: dict[str, str]) -> dict[str, str]:
+    """This process's environment plus `settings` as IDEAFLOW_<PROCESS>_<NAME> variables, on top of
+    the production defaults (log level warning); `settings` must name DATABASE_URL, PORT and
+    INTERNAL_TOKEN_SECRET."""
+    prefix = f"IDEAFLOW_{process.upper()}_"
+    merged = {"ENVIRONMENT": "production", "LOG_LEVEL": "warning", **settings}
+    return {**os.environ, **{prefix + key: value for key, value in merged.items()}}
+
+
+def migrate(process: str, env: dict[str, str]) -> None:
+    """`ideaflow-<process> migrate`: bring its database to the newest schema."""
+    subprocess.run([BIN / f"ideaflow-{process}", "migrate"], env=env, check=True, timeout=120)
+
+
+@contextmanager
+def started(process: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """`ideaflow-<process> serve` (its output goes to ours), stopped at the end: SIGTERM, SIGKILL after 10 s."""
+    running = subprocess.Popen([BIN / f"ideaflow-{process}", "serve"], env=env)
+    try:
+        yield running
+    finally:
+        running.terminate()
+        try:
+            running.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            running.kill()
+            running.wait()
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], probe: str = "/healthz", timeout: float = 60) -> None:
+    """Return once `url + probe` answers 2xx; raise if the process exits or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + probe, timeout=1):
+                return
+        except OSError:  # refused, timed out, or an HTTP error status (not ready yet)
+            time.sleep(0.1)
+    raise TimeoutError(f"{url}{probe} did not answer within {timeout} s")
+
+
+def create_api_key(gateway_env: dict[str, str], *, organization_id: uuid.UUID, roles: str) -> str:
+    """A new API key named "bench" for the organisation, made with the gateway's command line."""
+    return subprocess.run(
+        [
+            BIN / "ideaflow-gateway",
+            "create-api-key",
+            f"--organization-id={organization_id}",
+            "--name=bench",
+            f"--roles={roles}",
+        ],
+        env=gateway_env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    """A service and the gateway in front of it, running."""
+
+    service_url: str
+    gateway_url: str
+    api_key: str
+    organization_id: uuid.UUID
+    roles: str
+    secret: str
+    pids: dict[str, int]
+
+    def internal_token(self) -> str:
+        """A token for calling the service directly, as the gateway would for the API key's holder."""
+        identity = Identity(organization_id=self.organization_id, principal_id="bench", roles=frozenset({self.roles}))
+        return str(mint_token(identity, self.secret, ttl_seconds=24 * 3600))
+
+
+@contextmanager
+def service_behind_gateway(
+    service: str,
+    databases: dict[str, str],
+    *,
+    roles: str,
+    settings: dict[str, dict[str, str]] | None = None,
+) -> Iterator[Stack]:
+    """`service` and the gateway with their production command lines (one worker each, log level
+    warning) on fresh PostgreSQL databases (`databases` maps both process names to a database name),
+    migrated, with an API key of `roles` for a new organisation. `settings` adds to or overrides a
+    process's settings. Both processes are stopped and both databases dropped, whatever happens."""
+    secret = secrets.token_urlsafe(48)
+    ports = {service: free_port(), "gateway": free_port()}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    envs: dict[str, dict[str, str]] = {}
+    for name, port in ports.items():
+        own = {"DATABASE_URL": database_url(databases[name]), "INTERNAL_TOKEN_SECRET": secret, "PORT": str(port)}
+        if name == "gateway":
+            own[f"{service.upper()}_URL"] = urls[service]
+        envs[name] = environment(name, {**own, **(settings or {}).get(name, {})})
+    with fresh_databases(*databases.values()):
+        for name in (service, "gateway"):
+            migrate(name, envs[name])
+        organization_id = uuid.uuid4()
+        key = create_api_key(envs["gateway"], organization_id=organization_id, roles=roles)
+        with started(service, envs[service]) as service_process:
+            wait_until_up(urls[service], service_process)
+            with started("gateway", envs["gateway"]) as gateway_process:
+                wait_until_up(urls["gateway"], gateway_process)
+                yield Stack(
+                    service_url=urls[service],
+                    gateway_url=urls["gateway"],
+                    api_key=key,
+                    organization_id=organization_id,
+                    roles=roles,
+                    secret=secret,
+                    pids={service: service_process.pid, "gateway": gateway_process.pid},
+                )
+
+
+# Measurements
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (raises OSError once it is gone)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+
+
+def memory_mib(pid: int, field: str) -> float:
+    """A memory figure of /proc/<pid>/status in MiB, e.g. VmRSS (resident now) or VmHWM (its peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+async def postgres_backends_cpu_seconds(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL server process connected to `database`."""
+    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
+    try:
+        rows = await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database)
+    finally:
+        await connection.close()
+    spent: dict[int, float] = {}
+    for row in rows:
+        with contextlib.suppress(OSError):  # the connection closed meanwhile
+            spent[row["pid"]] = cpu_seconds(row["pid"])
+    return spent
+
+
+class CpuMeter:
+    """CPU seconds spent by some processes, and by the PostgreSQL backends serving a database, between
+    `begin()` and `spent()`. A backend is counted from `begin()`, or from its start if it is newer."""
+
+    def __init__(self, pids: dict[str, int], database: str) -> None:
+        self.pids = pids
+        self.database = database
+        self.start: dict[str, float] = {}
+        self.backends: dict[int, float] = {}
+
+    async def begin(self) -> None:
+        self.start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.backends = await postgres_backends_cpu_seconds(self.database)
+
+    async def spent(self) -> dict[str, float]:
+        """Seconds per process name, and "postgres" for the backends together."""
+        spent = {name: cpu_seconds(pid) - self.start[name] for name, pid in self.pids.items()}
+        backends = await postgres_backends_cpu_seconds(self.database)
+        spent["postgres"] = sum(seconds - self.backends.get(pid, 0.0) for pid, seconds in backends.items())
+        return spent
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile: the smallest value that at least `fraction` of the values do not exceed."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """Requests timed one at a time: latencies in ms (sorted), the service's CPU ms per request,
+    and the last warm-up response (to count what was answered)."""
+
+    milliseconds: list[float]
+    cpu_ms_per_request: float
+    warm_up_response: httpx.Response
+
+
+async def time_requests(
+    client: httpx.AsyncClient, pid: int, method: str, path: str, requests: int, *, warm_up: int = 1, **kwargs: Any
+) -> Timed:
+    """`warm_up` untimed requests, then `requests` timed ones, one at a time; each must succeed."""
+    for _ in range(warm_up):
+        response = await client.request(method, path, **kwargs)
+        response.raise_for_status()
+    timings = []
+    cpu = cpu_seconds(pid)
+    for _ in range(requests):
+        started = time.perf_counter()
+        (await client.request(method, path, **kwargs)).raise_for_status()
+        timings.append((time.perf_counter() - started) * 1000)
+    return Timed(sorted(timings), (cpu_seconds(pid) - cpu) * 1000 / requests, response)
+
+
+async def page_token_at(client: httpx.AsyncClient, path: str, depth: int) -> str | None:
+    """The page token of a list `depth` items deep, walked in pages of 100."""
+    token = None
+    for _ in range(depth // 100):
+        params = {"page_size": "100", **({"page_token": token} if token else {})}
+        token = (await client.get(path, params=params)).json()["next_page_token"]
+    return token
+
+
+@dataclass(frozen=True, slots=True)
+class WrkRun:
+    """What one wrk run measured: requests completed, requests/s, and the p50 and p99 latency in ms."""
+
+    requests: int
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+
+
+_WRK_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def _wrk_figure(pattern: str, output: str) -> str:
+    found = re.search(pattern, output)
+    if found is None:
+        raise RuntimeError(f"wrk's output has no {pattern!r}:\n{output}")
+    return found.group(1)
+
+
+def _wrk_milliseconds(text: str) -> float:
+    found = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if found is None:
+        raise RuntimeError(f"not a wrk latency: {text!r}")
+    return float(found.group(1)) * _WRK_UNITS[found.group(2)]
+
+
+def parse_wrk(output: str) -> WrkRun:
+    """The figures of `wrk --latency` output; raises if wrk saw non-2xx answers or completed nothing."""
+    if "Non-2xx" in output:
+        raise RuntimeError(f"wrk saw errors:\n{output}")
+    requests = int(_wrk_figure(r"(\d+) requests in", output))
+    if requests == 0:
+        raise RuntimeError(f"no request completed; is the machine overloaded?\n{output}")
+    return WrkRun(
+        requests=requests,
+        requests_per_second=float(_wrk_figure(r"Requests/sec:\s+([\d.]+)", output)),
+        p50_ms=_wrk_milliseconds(_wrk_figure(r"\s50%\s+(\S+)", output)),
+        p99_ms=_wrk_milliseconds(_wrk_figure(r"\s99%\s+(\S+)", output)),
+    )
+
+
+def run_wrk(url: str, header: str, connections: int, seconds: int) -> WrkRun:
+    """One wrk run (one thread, `connections` connections, 10 s timeout) with one request header."""
+    command = [WRK, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", "-H", header, url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    return parse_wrk(output)
+
+
+def load_average() -> float:
+    """The 1-minute load average."""
+    return os.getloadavg()[0]
+
+
+def load_averages() -> str:
+    """The 1-, 5- and 15-minute load averages, e.g. "1.52 2.03 2.40"."""
+    return " ".join(f"{load:.2f}" for load in os.getloadavg())
