@@ -23,130 +23,17 @@ import base64
 import hashlib
 import hmac
 import json
-import os
-import secrets
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-import asyncpg
+import harness
 import httpx
 
-from ideaflow_shared.testing import free_port
-
-BIN = Path(sys.executable).parent
-TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 DATABASES = {"feedback": "ideaflow_bench_feedback_webhooks", "gateway": "ideaflow_bench_feedback_webhooks_gateway"}
 KINDS = ("new", "replay", "forged", "create")
-
-
-async def _admin(*statements: str) -> None:
-    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def _environment(process: str, port: int, secret: str, feedback_url: str) -> dict[str, str]:
-    settings = {
-        "ENVIRONMENT": "production",
-        "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASES[process]}",
-        "INTERNAL_TOKEN_SECRET": secret,
-        "PORT": str(port),
-        "LOG_LEVEL": "warning",
-    }
-    if process == "gateway":
-        settings["FEEDBACK_URL"] = feedback_url
-    prefix = f"IDEAFLOW_{process.upper()}_"
-    return {**os.environ, **{prefix + key: value for key, value in settings.items()}}
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
-
-
-async def _cpu_snapshot(pids: dict[str, int]) -> dict[str, float]:
-    """CPU seconds so far of each process, and of all PostgreSQL backends on the service's database."""
-    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
-    try:
-        rows = await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", DATABASES["feedback"])
-    finally:
-        await connection.close()
-    snapshot = {name: _cpu_seconds(pid) for name, pid in pids.items()}
-    snapshot["postgres"] = sum(_cpu_seconds(row["pid"]) for row in rows)
-    return snapshot
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], deadline_seconds: float = 60) -> None:
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not come up")
-
-
-@contextmanager
-def _stack() -> Iterator[dict[str, Any]]:
-    """The feedback service and the gateway on fresh databases; yields the URL, an admin key and the pids."""
-    secret = secrets.token_urlsafe(48)
-    ports = {"feedback": free_port(), "gateway": free_port()}
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    environments = {name: _environment(name, ports[name], secret, urls["feedback"]) for name in ports}
-    running: list[subprocess.Popen[bytes]] = []
-    for name in DATABASES.values():
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
-    try:
-        for name in ("feedback", "gateway"):
-            subprocess.run([BIN / f"ideaflow-{name}", "migrate"], env=environments[name], check=True, timeout=120)
-        key = subprocess.run(
-            [
-                BIN / "ideaflow-gateway",
-                "create-api-key",
-                f"--organization-id={uuid.uuid4()}",
-                "--name=bench",
-                "--roles=admin",
-            ],
-            env=environments["gateway"],
-            check=True,
-            timeout=120,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        for name in ("feedback", "gateway"):
-            running.append(subprocess.Popen([BIN / f"ideaflow-{name}", "serve"], env=environments[name]))
-            _wait_until_up(urls[name], running[-1])
-        pids = {name: process.pid for name, process in zip(("feedback", "gateway"), running, strict=True)}
-        yield {"gateway": urls["gateway"], "api_key": key, "pids": pids}
-    finally:
-        for process in running:
-            process.terminate()
-        for process in running:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for name in DATABASES.values():
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _signed(secret: str, message_id: str, body: bytes) -> dict[str, str]:
@@ -218,16 +105,17 @@ async def _measure(
     return latencies, count / (time.perf_counter() - started)
 
 
-async def _run(stack: dict[str, Any], count: int, rounds: int) -> None:
+async def _run(stack: harness.Stack, count: int, rounds: int) -> None:
     limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-    async with httpx.AsyncClient(base_url=stack["gateway"], timeout=60, limits=limits) as client:
+    meter = harness.CpuMeter(stack.pids, DATABASES["feedback"])
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60, limits=limits) as client:
         registered = await client.post(
             "/v1/integrations",
             json={"type": "generic", "name": "bench"},
-            headers={"X-API-Key": stack["api_key"]},
+            headers={"X-API-Key": stack.api_key},
         )
         assert registered.status_code == 201, registered.text
-        requests = Requests(registered.json(), stack["api_key"])
+        requests = Requests(registered.json(), stack.api_key)
         replayed = requests.replayed
         first = await client.post(
             requests.path, content=replayed, headers=_signed(requests.secret, "msg_replayed", replayed)
@@ -240,17 +128,16 @@ async def _run(stack: dict[str, Any], count: int, rounds: int) -> None:
             cpu: dict[str, dict[str, float]] = {kind: {} for kind in KINDS}
             for _ in range(rounds):
                 for kind in KINDS:
-                    before = await _cpu_snapshot(stack["pids"])
+                    await meter.begin()
                     measured, rate = await _measure(client, partial(requests.next, kind), count, concurrency)
-                    after = await _cpu_snapshot(stack["pids"])
                     latencies[kind] += measured
                     rates[kind].append(rate)
-                    for name in after:
-                        cpu[kind][name] = cpu[kind].get(name, 0.0) + after[name] - before[name]
+                    for name, seconds in (await meter.spent()).items():
+                        cpu[kind][name] = cpu[kind].get(name, 0.0) + seconds
             print(f"concurrency {concurrency}, {rounds} rounds of {count} requests per kind:")
             for kind in KINDS:
-                ordered = sorted(latencies[kind])
-                p50, p95 = statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95)] * 1000
+                p50 = statistics.median(latencies[kind]) * 1000
+                p95 = harness.percentile(latencies[kind], 0.95) * 1000
                 per_request = ", ".join(
                     f"{name} {seconds * 1000 / (count * rounds):.2f}" for name, seconds in cpu[kind].items()
                 )
@@ -258,7 +145,7 @@ async def _run(stack: dict[str, Any], count: int, rounds: int) -> None:
                     f"  {kind:7} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {statistics.median(rates[kind]):7.0f} req/s"
                     f"  CPU ms/request: {per_request}"
                 )
-            print(f"  load average {os.getloadavg()[0]:.1f}")
+            print(f"  load average {harness.load_average():.1f}")
 
 
 def main() -> None:
@@ -266,7 +153,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="per kind, per round")
     parser.add_argument("--rounds", type=int, default=3)
     arguments = parser.parse_args()
-    with _stack() as stack:
+    with harness.service_behind_gateway("feedback", DATABASES, roles="admin") as stack:
         asyncio.run(_run(stack, arguments.requests, arguments.rounds))
 
 
