@@ -13,40 +13,26 @@ process is stopped and the database dropped, whatever happens.
 
 import argparse
 import asyncio
-import os
 import statistics
 import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import asyncpg
+import harness
 import httpx
 
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER
 from ideaflow_shared.testing import TEST_TOKEN_SECRET, free_port, new_identity
 
-BIN = Path(sys.executable).parent
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "ideaflow_bench_experiments_verdict"
 VARIANTS = 10
 METRICS = 5
 
 
-async def _administer(*statements: str) -> None:
-    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 async def _plant_experiment(organization_id: uuid.UUID, owner: str) -> str:
     """A draft experiment, written directly: the bench has no ideas service to check its idea."""
     experiment_id = uuid.uuid4()
-    connection = await asyncpg.connect(f"{POSTGRES}/{DATABASE}")
+    connection = await asyncpg.connect(f"{harness.POSTGRES}/{DATABASE}")
     try:
         await connection.execute(
             "INSERT INTO experiments (id, organization_id, idea_id, title, hypothesis, test_description, type, "
@@ -85,79 +71,35 @@ async def _prepare(client: httpx.AsyncClient, experiment_id: str, successes: int
             (await client.post(f"/v1/experiments/{experiment_id}/results", json=result)).raise_for_status()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def _time(client: httpx.AsyncClient, experiment_id: str, requests: int, pid: int) -> tuple[list[float], float]:
-    """Latencies in ms, and the service's CPU ms per request."""
-    for _ in range(20):  # warm-up
-        (await client.get(f"/v1/experiments/{experiment_id}/verdict")).raise_for_status()
-    timings = []
-    cpu_before = _cpu_seconds(pid)
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = await client.get(f"/v1/experiments/{experiment_id}/verdict")
-        timings.append((time.perf_counter() - started) * 1000)
-        response.raise_for_status()
-    return timings, (_cpu_seconds(pid) - cpu_before) * 1000 / requests
-
-
-async def _wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise RuntimeError("the experiments service stopped during start-up")
-            try:
-                if (await client.get(f"{url}/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the experiments service did not become ready")
-
-
 async def _measure(url: str, process: subprocess.Popen[bytes], requests: int) -> None:
-    await _wait_until_ready(url, process)
+    harness.wait_until_up(url, process, "/readyz")
     identity = new_identity("manager")
     headers = {INTERNAL_TOKEN_HEADER: identity.token}
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
         for label, successes, trials in (("large", 1_000, 10_000), ("small", 40, 400)):
             experiment_id = await _plant_experiment(identity.organization_id, identity.principal_id)
             await _prepare(client, experiment_id, successes, trials)
-            timings, cpu_ms = await _time(client, experiment_id, requests, process.pid)
-            timings.sort()
-            p95 = timings[int(0.95 * len(timings)) - 1]
+            path = f"/v1/experiments/{experiment_id}/verdict"
+            timed = await harness.time_requests(client, process.pid, "GET", path, requests, warm_up=20)
+            timings, cpu_ms = timed.milliseconds, timed.cpu_ms_per_request
             print(
                 f"verdict {label:5} ({VARIANTS} variants x {METRICS} metrics, ~{successes} successes/variant): "
-                f"min {timings[0]:.2f} ms, median {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms, "
-                f"service CPU {cpu_ms:.2f} ms/request over {requests} requests; load average {os.getloadavg()[0]:.1f}"
+                f"min {timings[0]:.2f} ms, median {statistics.median(timings):.2f} ms, "
+                f"p95 {harness.percentile(timings, 0.95):.2f} ms, service CPU {cpu_ms:.2f} ms/request "
+                f"over {requests} requests; load average {harness.load_average():.1f}"
             )
 
 
 def main(requests: int) -> None:
-    asyncio.run(_administer(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"'))
     port = free_port()
-    environment = {
-        **os.environ,
-        "IDEAFLOW_EXPERIMENTS_ENVIRONMENT": "production",
-        "IDEAFLOW_EXPERIMENTS_INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET,
-        "IDEAFLOW_EXPERIMENTS_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}",
-        "IDEAFLOW_EXPERIMENTS_PORT": str(port),
-        "IDEAFLOW_EXPERIMENTS_LOG_LEVEL": "warning",
-    }
-    try:
-        subprocess.run([str(BIN / "ideaflow-experiments"), "migrate"], env=environment, check=True)
-        process = subprocess.Popen([str(BIN / "ideaflow-experiments"), "serve"], env=environment)
-        try:
+    environment = harness.environment(
+        "experiments",
+        {"DATABASE_URL": harness.database_url(DATABASE), "INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET, "PORT": str(port)},
+    )
+    with harness.fresh_databases(DATABASE):
+        harness.migrate("experiments", environment)
+        with harness.started("experiments", environment) as process:
             asyncio.run(_measure(f"http://127.0.0.1:{port}", process, requests))
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-    finally:
-        asyncio.run(_administer(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":
