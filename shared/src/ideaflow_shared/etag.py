@@ -1,6 +1,6 @@
 """Optimistic concurrency: ETags on reads, If-Match required on PATCH and DELETE."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header
 
@@ -21,6 +21,16 @@ IfMatch = Annotated[
         "concurrent edits are never lost.",
     ),
 ]
+
+
+def etag_header(subject: str | None = None, *, description: str | None = None) -> dict[str, Any]:
+    """The OpenAPI `headers` entry of a response that carries an ETag.
+
+    Name its `subject` for the usual sentence (`"idea"`: "The idea's version; send it back as
+    If-Match."), or give the whole `description` where that sentence would not fit.
+    """
+    text = description or f"The {subject}'s version; send it back as If-Match."
+    return {"ETag": {"description": text, "schema": {"type": "string"}}}
 
 
 def check_if_match(if_match: str | None, current_version: int) -> None:

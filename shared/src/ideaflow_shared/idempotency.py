@@ -12,17 +12,16 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header, Response
 from pydantic import BaseModel
 from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, Text, Uuid, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideaflow_shared.db import UTCDateTime, utcnow
+from ideaflow_shared.db import UTCDateTime, insert_skipping_duplicates, utcnow
 from ideaflow_shared.jsonutil import dumps
-from ideaflow_shared.problems import Conflict, UnprocessableContent
+from ideaflow_shared.problems import Conflict, UnprocessableContent, problem_responses
 
 KEY_RETENTION = dt.timedelta(hours=24)
 SWEEP_INTERVAL_SECONDS = 60
@@ -42,6 +41,22 @@ IdempotencyKey = Annotated[
         ),
     ),
 ]
+
+
+def location_header(subject: str | None = None, *, description: str | None = None) -> dict[str, Any]:
+    """The OpenAPI `headers` entry of a response that carries a `Location`.
+
+    Name its `subject` for the usual sentence (`"new idea"`: "The new idea's URL."), or give the
+    whole `description` where that sentence would not fit.
+    """
+    text = description or f"The {subject}'s URL."
+    return {"Location": {"description": text, "schema": {"type": "string"}}}
+
+
+def idempotency_conflict() -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses=` entry of the 409 a retry gets while the first request is still running."""
+    description = "A request with the same Idempotency-Key is still in progress."
+    return {409: {**problem_responses(409)[409], "description": description}}
 
 
 def idempotency_table(metadata: MetaData) -> Table:
@@ -82,12 +97,6 @@ def _created_response(status: int, body: bytes | str, location: str | None, etag
     return Response(content=body, status_code=status, media_type="application/json", headers=headers)
 
 
-def _insert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
 async def _sweep_expired(session: AsyncSession, table: Table) -> None:
     """Delete every expired key, at most once a minute per table and process (an indexed range)."""
     now = time.monotonic()
@@ -116,9 +125,8 @@ async def create_idempotently(
     # Claim the key in one statement. On PostgreSQL a concurrent claim of the same key waits here
     # until the first transaction ends, then finds its row (and replays its response).
     claimed = await session.execute(
-        _insert(session, table)
+        insert_skipping_duplicates(session, table, "organization_id", "key")
         .values(organization_id=organization_id, key=key, fingerprint=fingerprint, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=[table.c.organization_id, table.c.key])
         .returning(table.c.key)
     )
     if claimed.first() is None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.customers.schemas import CustomerOrder
-from ideaflow_feedback.db import insert_skipping_duplicates
+from ideaflow_shared.db import insert_skipping_duplicates
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 

@@ -10,7 +10,8 @@ from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.customers.schemas import CustomerDetails, CustomerExternalId, CustomerOrder, CustomerPublic
 from ideaflow_feedback.feedback.schemas import SourceName
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
@@ -18,8 +19,7 @@ from ideaflow_shared.types import Label
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
-_ETAG_HEADER = {"ETag": {"description": "The customer's version.", "schema": {"type": "string"}}}
-_LOCATION_HEADER = {"Location": {"description": "The customer's URL.", "schema": {"type": "string"}}}
+_ETAG_HEADER = etag_header(description="The customer's version.")
 
 
 def _answer(response: Response, customer: Customer) -> CustomerPublic:
@@ -36,7 +36,7 @@ def _answer(response: Response, customer: Customer) -> CustomerPublic:
         201: {
             "description": "A new customer.",
             "model": CustomerPublic,
-            "headers": {**_ETAG_HEADER, **_LOCATION_HEADER},
+            "headers": {**_ETAG_HEADER, **location_header("customer")},
         },
         **problem_responses(412, 422),
     },

@@ -21,16 +21,15 @@ from ideaflow_feedback.evidence.schemas import (
 )
 from ideaflow_feedback.themes.schemas import MoneyTotal
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(tags=["evidence"])
 
-_ETAG_HEADER = {"ETag": {"description": "The link's version; send it back as If-Match.", "schema": {"type": "string"}}}
-_OK_WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": _ETAG_HEADER}}
+_OK_WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": etag_header("link")}}
 Currency = Annotated[
     str, Query(pattern=r"^[A-Z]{3}$", description="Only customer value in this ISO 4217 currency counts.")
 ]
@@ -50,8 +49,8 @@ def _money(values: dict[str, int]) -> list[MoneyTotal]:
 _CREATED: dict[int | str, dict[str, Any]] = {
     201: {
         "headers": {
-            **_ETAG_HEADER,
-            "Location": {"description": "The new link's URL.", "schema": {"type": "string"}},
+            **etag_header("link"),
+            **location_header("new link"),
         }
     },
     **problem_responses(403, 404, 409, 422, 503),

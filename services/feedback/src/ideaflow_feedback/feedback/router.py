@@ -19,8 +19,14 @@ from ideaflow_feedback.feedback.schemas import (
 )
 from ideaflow_feedback.feedback.upsert import StoreOutcome
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import (
+    Created,
+    IdempotencyKey,
+    create_idempotently,
+    idempotency_conflict,
+    location_header,
+)
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
@@ -28,11 +34,6 @@ from ideaflow_shared.types import Label, ShortText, Timestamp
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 
-_ETAG_HEADER = {"ETag": {"description": "The item's version; send it back as If-Match.", "schema": {"type": "string"}}}
-_LOCATION_HEADER = {"Location": {"description": "The item's URL.", "schema": {"type": "string"}}}
-_IN_PROGRESS: dict[int | str, dict[str, Any]] = {
-    409: {**problem_responses(409)[409], "description": "A request with the same Idempotency-Key is still in progress."}
-}
 _ILLEGAL_MOVE: dict[int | str, dict[str, Any]] = {
     409: {
         **problem_responses(409)[409],
@@ -54,10 +55,10 @@ def _public(feedback: Feedback) -> FeedbackPublic:
         200: {
             "description": "The source's item was already stored: it is updated (or left unchanged) and answered.",
             "model": FeedbackPublic,
-            "headers": {**_ETAG_HEADER, **_LOCATION_HEADER},
+            "headers": {**etag_header("item"), **location_header("item")},
         },
-        201: {"description": "A new item was stored.", "headers": {**_ETAG_HEADER, **_LOCATION_HEADER}},
-        **_IN_PROGRESS,
+        201: {"description": "A new item was stored.", "headers": {**etag_header("item"), **location_header("item")}},
+        **idempotency_conflict(),
         **problem_responses(422),
     },
 )
@@ -137,7 +138,7 @@ async def list_feedback(
     "/{feedback_id:uuid}",
     response_model=FeedbackPublic,
     summary="Get a feedback item",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("item")}, **problem_responses(404, 422)},
 )
 async def get_feedback(
     feedback_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
@@ -151,7 +152,7 @@ async def get_feedback(
     "/{feedback_id:uuid}",
     response_model=FeedbackPublic,
     summary="Triage a feedback item",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 412, 422, 428)},
+    responses={200: {"headers": etag_header("item")}, **problem_responses(403, 404, 412, 422, 428)},
 )
 async def update_feedback(
     feedback_id: uuid.UUID,
@@ -174,7 +175,7 @@ async def update_feedback(
     "/{feedback_id:uuid}/status",
     response_model=FeedbackPublic,
     summary="Move a feedback item to another status",
-    responses={200: {"headers": _ETAG_HEADER}, **_ILLEGAL_MOVE, **problem_responses(403, 404, 412, 422, 428)},
+    responses={200: {"headers": etag_header("item")}, **_ILLEGAL_MOVE, **problem_responses(403, 404, 412, 422, 428)},
 )
 async def change_feedback_status(
     feedback_id: uuid.UUID,

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.customers import repository as customers_repository
-from ideaflow_feedback.db import plan_for_these_values
 from ideaflow_feedback.feedback import repository
 from ideaflow_feedback.feedback.analysis import Sentiment, sentiment_of, suggest_kind
 from ideaflow_feedback.feedback.models import Feedback, FeedbackStatus
@@ -129,8 +128,6 @@ async def upsert_feedback(
     which post creates it); new items are assigned to themes.
     """
     now = utcnow()
-    if len(items) > 1:
-        await plan_for_these_values(session)
     customer_ids = await _customer_ids(session, organization_id=organization_id, items=items, now=now)
     sentiments: dict[str, Sentiment] = {}
     columns = [

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideaflow_feedback.db import insert_skipping_duplicates
 from ideaflow_feedback.integrations.models import Delivery, DeliveryOutcome, Integration, ReceivedEvent
 from ideaflow_feedback.integrations.schemas import DeliveryOrder, IntegrationOrder
+from ideaflow_shared.db import insert_skipping_duplicates
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 

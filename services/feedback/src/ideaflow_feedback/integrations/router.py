@@ -22,16 +22,21 @@ from ideaflow_feedback.integrations.vendors import generic, hubspot, intercom, z
 from ideaflow_feedback.integrations.vendors.base import SignedRequest
 from ideaflow_feedback.settings import FeedbackSettings
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import (
+    Created,
+    IdempotencyKey,
+    create_idempotently,
+    idempotency_conflict,
+    location_header,
+)
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_response, problem_responses
 
 router = APIRouter(prefix="/v1/integrations", tags=["integrations"])
 
-_ETAG_HEADER = {"ETag": {"description": "The integration's version.", "schema": {"type": "string"}}}
-_LOCATION_HEADER = {"Location": {"description": "The integration's URL.", "schema": {"type": "string"}}}
+_ETAG_HEADER = etag_header(description="The integration's version.")
 
 
 def _secret_box(request: Request) -> SecretBox:
@@ -56,11 +61,8 @@ def _answer(response: Response, integration: Integration, secret: str | None = N
     response_model=IntegrationPublic,
     summary="Register an integration",
     responses={
-        201: {"description": "Registered.", "headers": {**_ETAG_HEADER, **_LOCATION_HEADER}},
-        409: {
-            **problem_responses(409)[409],
-            "description": "A request with the same Idempotency-Key is still in progress.",
-        },
+        201: {"description": "Registered.", "headers": {**_ETAG_HEADER, **location_header("integration")}},
+        **idempotency_conflict(),
         **problem_responses(403, 422),
     },
 )

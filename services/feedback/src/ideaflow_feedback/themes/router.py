@@ -23,15 +23,15 @@ from ideaflow_feedback.themes.schemas import (
 )
 from ideaflow_feedback.themes.service import Window
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/themes", tags=["themes"])
 
-_ETAG_HEADER = {"ETag": {"description": "The theme's version; send it back as If-Match.", "schema": {"type": "string"}}}
-_OK_WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": _ETAG_HEADER}}
+_OK_WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": etag_header("theme")}}
 
 WindowDays = Annotated[
     int, Query(ge=1, le=365, description="Length of the period for trend and recurrence, ending now, in days.")
@@ -163,8 +163,8 @@ async def merge_themes(
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new theme's URL.", "schema": {"type": "string"}},
+                **etag_header("theme"),
+                **location_header("new theme"),
             }
         },
         **problem_responses(403, 404, 409, 422),

@@ -16,17 +16,13 @@ from ideaflow_ideas.challenges.schemas import (
 )
 from ideaflow_ideas.db import idempotency_keys
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/challenges", tags=["challenges"])
-
-_ETAG_HEADER = {
-    "ETag": {"description": "The challenge's version; send it back as If-Match.", "schema": {"type": "string"}}
-}
 
 
 def _public(challenge: Challenge) -> ChallengePublic:
@@ -41,8 +37,8 @@ def _public(challenge: Challenge) -> ChallengePublic:
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new challenge's URL.", "schema": {"type": "string"}},
+                **etag_header("challenge"),
+                **location_header("new challenge"),
             }
         },
         **problem_responses(403, 409, 422),
@@ -98,7 +94,7 @@ async def list_challenges(
     "/{challenge_id}",
     response_model=ChallengePublic,
     summary="Get a challenge",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("challenge")}, **problem_responses(404, 422)},
 )
 async def get_challenge(
     challenge_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
@@ -112,7 +108,7 @@ async def get_challenge(
     "/{challenge_id}",
     response_model=ChallengePublic,
     summary="Change a challenge",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422, 428)},
+    responses={200: {"headers": etag_header("challenge")}, **problem_responses(403, 404, 409, 412, 422, 428)},
 )
 async def update_challenge(
     challenge_id: uuid.UUID,
@@ -138,7 +134,7 @@ async def update_challenge(
     "/{challenge_id}/phase",
     response_model=ChallengePublic,
     summary="Move a challenge to its next phase",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422)},
+    responses={200: {"headers": etag_header("challenge")}, **problem_responses(403, 404, 409, 412, 422)},
 )
 async def move_challenge_phase(
     challenge_id: uuid.UUID,

@@ -11,17 +11,13 @@ from ideaflow_ideas.comments.schemas import CommentCreate, CommentPublic, Commen
 from ideaflow_ideas.comments.service import AuthorTokens
 from ideaflow_ideas.db import idempotency_keys
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import REPLAY_HEADER, Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import REPLAY_HEADER, Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/ideas/{idea_id}/comments", tags=["comments"])
-
-_ETAG_HEADER = {
-    "ETag": {"description": "The comment's version; send it back as If-Match.", "schema": {"type": "string"}}
-}
 
 
 def _public(comment: Comment) -> CommentPublic:
@@ -36,8 +32,8 @@ def _public(comment: Comment) -> CommentPublic:
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new comment's URL.", "schema": {"type": "string"}},
+                **etag_header("comment"),
+                **location_header("new comment"),
                 COMMENT_TOKEN_HEADER: {
                     "description": "Anonymous comments only, shown once: proves authorship to edit or delete it.",
                     "schema": {"type": "string"},
@@ -110,7 +106,7 @@ async def list_comments(
     "/{comment_id}",
     response_model=CommentPublic,
     summary="Get a comment",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("comment")}, **problem_responses(404, 422)},
 )
 async def get_comment(
     idea_id: uuid.UUID, comment_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
@@ -124,7 +120,7 @@ async def get_comment(
     "/{comment_id}",
     response_model=CommentPublic,
     summary="Change a comment",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422, 428)},
+    responses={200: {"headers": etag_header("comment")}, **problem_responses(403, 404, 409, 412, 422, 428)},
 )
 async def update_comment(
     idea_id: uuid.UUID,

@@ -11,7 +11,7 @@ from ideaflow_ideas.discovery.schemas import MergeRequest, SearchHit, SimilarIde
 from ideaflow_ideas.fixed_paths import refuse_other_methods
 from ideaflow_ideas.ideas.schemas import IdeaPublic
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
 from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
@@ -67,7 +67,7 @@ refuse_other_methods(router, "/similar", allowed="POST")
     response_model=IdeaPublic,
     summary="Merge an idea into another",
     responses={
-        200: {"headers": {"ETag": {"description": "The merged idea's new version.", "schema": {"type": "string"}}}},
+        200: {"headers": etag_header(description="The merged idea's new version.")},
         **problem_responses(403, 404, 409, 412, 422, 428),
     },
 )

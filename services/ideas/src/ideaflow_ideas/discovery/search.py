@@ -152,7 +152,6 @@ async def _rarest_words(session: AsyncSession, *, organization_id: uuid.UUID, wo
     parameters |= {
         f"word_{n}": fulltext.match_expression([word], any_word=False, dialect=dialect) for n, word in enumerate(words)
     }
-    await fulltext.plan_for_these_words(session)
     rows = (await session.execute(statement.columns(n=Integer, matches=Integer), parameters)).all()
     chosen: list[str] = []
     total = 0

@@ -24,15 +24,15 @@ from ideaflow_ideas.evaluations.schemas import (
 from ideaflow_ideas.evaluations.scoring import Aggregate
 from ideaflow_ideas.fixed_paths import refuse_other_methods
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.problems import problem_responses
 
 criteria_router = APIRouter(prefix="/v1/evaluation-criteria", tags=["evaluations"])
 router = APIRouter(prefix="/v1/ideas", tags=["evaluations"])
 
-_ETAG_HEADER = {"ETag": {"description": "Send it back as If-Match to change this.", "schema": {"type": "string"}}}
+_ETAG_HEADER = etag_header(description="Send it back as If-Match to change this.")
 
 
 def _aggregate(result: Aggregate) -> AggregatePublic:
@@ -149,9 +149,7 @@ async def get_evaluation_view(idea_id: uuid.UUID, *, session: SessionDep, identi
     response_model=EvaluationPublic,
     summary="Evaluate an idea",
     responses={
-        201: {
-            "headers": {**_ETAG_HEADER, "Location": {"description": "The evaluation.", "schema": {"type": "string"}}}
-        },
+        201: {"headers": {**_ETAG_HEADER, **location_header(description="The evaluation.")}},
         **problem_responses(403, 404, 409, 422),
     },
 )

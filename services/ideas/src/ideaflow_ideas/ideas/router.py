@@ -13,16 +13,14 @@ from ideaflow_ideas.ideas.models import Idea, IdeaCategory, IdeaStage
 from ideaflow_ideas.ideas.repository import IdeaFilters
 from ideaflow_ideas.ideas.schemas import IdeaCreate, IdeaOrder, IdeaPublic, IdeaUpdate
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import REPLAY_HEADER, Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import REPLAY_HEADER, Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 from ideaflow_shared.types import Label, Timestamp
 
 router = APIRouter(prefix="/v1/ideas", tags=["ideas"])
-
-_ETAG_HEADER = {"ETag": {"description": "The idea's version; send it back as If-Match.", "schema": {"type": "string"}}}
 
 
 def _public(idea: Idea) -> IdeaPublic:
@@ -37,8 +35,8 @@ def _public(idea: Idea) -> IdeaPublic:
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new idea's URL.", "schema": {"type": "string"}},
+                **etag_header("idea"),
+                **location_header("new idea"),
                 FOLLOW_TOKEN_HEADER: {
                     "description": "Anonymous ideas only, shown once and never stored: send it back to follow "
                     "the idea (`GET /v1/ideas/followed`) and to answer questions as its author.",
@@ -136,7 +134,7 @@ async def list_my_ideas(
     "/followed",
     response_model=IdeaPublic,
     summary="Follow my anonymous idea",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("idea")}, **problem_responses(404, 422)},
 )
 async def get_followed_idea(
     *, session: SessionDep, identity: CurrentIdentity, follow_token: FollowToken = None, response: Response
@@ -160,7 +158,7 @@ refuse_other_methods(router, "/followed", allowed="GET")
     "/{idea_id}",
     response_model=IdeaPublic,
     summary="Get an idea",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("idea")}, **problem_responses(404, 422)},
 )
 async def get_idea(
     idea_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
@@ -174,7 +172,7 @@ async def get_idea(
     "/{idea_id}",
     response_model=IdeaPublic,
     summary="Change an idea",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422, 428)},
+    responses={200: {"headers": etag_header("idea")}, **problem_responses(403, 404, 409, 412, 422, 428)},
 )
 async def update_idea(
     idea_id: uuid.UUID,

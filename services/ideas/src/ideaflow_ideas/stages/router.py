@@ -10,16 +10,12 @@ from ideaflow_ideas.settings import IdeasSettings
 from ideaflow_ideas.stages import service
 from ideaflow_ideas.stages.schemas import AwaitingIdea, StageChangePublic, StageMove
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/ideas", tags=["stages"])
-
-_ETAG_HEADER = {
-    "ETag": {"description": "The idea's new version; send it back as If-Match.", "schema": {"type": "string"}}
-}
 
 
 @router.get(
@@ -55,7 +51,10 @@ refuse_other_methods(router, "/awaiting-review", allowed="GET")
     "/{idea_id}/stage",
     response_model=StageChangePublic,
     summary="Move an idea to another stage",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422, 428)},
+    responses={
+        200: {"headers": etag_header(description="The idea's new version; send it back as If-Match.")},
+        **problem_responses(403, 404, 409, 412, 422, 428),
+    },
 )
 async def move_idea_to_stage(
     idea_id: uuid.UUID,
