@@ -15,26 +15,24 @@ average. The process is stopped and the database dropped, whatever happens.
 import argparse
 import asyncio
 import datetime as dt
-import os
 import random
 import sqlite3
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import harness
 import httpx
 
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER
 from ideaflow_shared.testing import TEST_TOKEN_SECRET, free_port, new_identity
 
-BIN = Path(sys.executable).parent
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "ideaflow_bench_ideas_discovery"
 # fmt: off
 WORDS = (
@@ -108,7 +106,7 @@ def _rows(organization_id: uuid.UUID, owner: str, rows: int) -> tuple[list[tuple
 
 async def _load_postgres(organization_id: uuid.UUID, owner: str, rows: int) -> None:
     ideas, tags = _rows(organization_id, owner, rows)
-    connection = await asyncpg.connect(f"{POSTGRES}/{DATABASE}")
+    connection = await asyncpg.connect(f"{harness.POSTGRES}/{DATABASE}")
     try:
         await connection.copy_records_to_table("ideas", records=ideas, columns=IDEA_COLUMNS)
         await connection.copy_records_to_table("idea_tags", records=tags, columns=["idea_id", "tag"])
@@ -145,49 +143,6 @@ def _load_sqlite(path: Path, organization_id: uuid.UUID, owner: str, rows: int) 
         connection.close()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def _time(
-    client: httpx.AsyncClient, pid: int, method: str, path: str, requests: int, **kwargs: Any
-) -> tuple[float, float, float, int]:
-    """Median and p95 in ms, the service's CPU ms per request, and the number of items answered."""
-    response = await client.request(method, path, **kwargs)
-    response.raise_for_status()
-    timings = []
-    cpu = _cpu_seconds(pid)
-    for _ in range(requests):
-        started = time.perf_counter()
-        (await client.request(method, path, **kwargs)).raise_for_status()
-        timings.append((time.perf_counter() - started) * 1000)
-    cpu_per_request = (_cpu_seconds(pid) - cpu) * 1000 / requests
-    timings.sort()
-    body = response.json()
-    return (
-        statistics.median(timings),
-        timings[int(0.95 * len(timings)) - 1],
-        cpu_per_request,
-        len(body.get("items", body.get("matches", []))),
-    )
-
-
-async def _wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise RuntimeError("the ideas service stopped during start-up")
-            try:
-                if (await client.get(f"{url}/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the ideas service did not become ready")
-
-
 async def _measure(
     url: str, process: subprocess.Popen[bytes], rows: int, requests: int, sqlite_path: Path | None
 ) -> None:
@@ -198,12 +153,9 @@ async def _measure(
     else:
         _load_sqlite(sqlite_path, identity.organization_id, identity.principal_id, rows)
     print(f"loaded {rows} ideas (with their search documents) in {time.perf_counter() - started:.1f} s")
-    await _wait_until_ready(url, process)
+    harness.wait_until_up(url, process, "/readyz")
     async with httpx.AsyncClient(base_url=url, headers={INTERNAL_TOKEN_HEADER: identity.token}, timeout=30) as client:
-        token = None
-        for _ in range(rows // 200):  # walk to depth rows/2 in pages of 100 for a deep cursor
-            params = {"page_size": "100", **({"page_token": token} if token else {})}
-            token = (await client.get("/v1/ideas", params=params)).json()["next_page_token"]
+        token = await harness.page_token_at(client, "/v1/ideas", rows // 2)  # a deep cursor
         draft = {"title": "Coupon for regular", "text": "customers of the bakery want a loyalty card"}
         long_draft = {
             "title": "Loyalty card instead of paper coupons",
@@ -227,51 +179,34 @@ async def _measure(
             ("similar (draft of 10 words)", "POST", "/v1/ideas/similar", {"json": draft}),
             ("similar (draft of 40 words)", "POST", "/v1/ideas/similar", {"json": long_draft}),
         ]
-        print(f"load average before timing: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+        print(f"load average before timing: {harness.load_averages()}")
         for label, method, path, kwargs in cases:
-            median, p95, cpu, count = await _time(client, process.pid, method, path, requests, **kwargs)
-            print(f"{label:36} median {median:7.2f} ms   p95 {p95:7.2f} ms   cpu {cpu:5.2f} ms   ({count} items)")
-        print(f"load average after timing: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+            timed = await harness.time_requests(client, process.pid, method, path, requests, **kwargs)
+            median, p95 = statistics.median(timed.milliseconds), harness.percentile(timed.milliseconds, 0.95)
+            body = timed.warm_up_response.json()
+            count = len(body.get("items", body.get("matches", [])))
+            print(
+                f"{label:36} median {median:7.2f} ms   p95 {p95:7.2f} ms   cpu {timed.cpu_ms_per_request:5.2f} ms"
+                f"   ({count} items)"
+            )
+        print(f"load average after timing: {harness.load_averages()}")
 
 
 def main(engine: str, rows: int, requests: int) -> None:
     port = free_port()
-    environment = {
-        **os.environ,
-        "IDEAFLOW_IDEAS_ENVIRONMENT": "production",
-        "IDEAFLOW_IDEAS_INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET,
-        "IDEAFLOW_IDEAS_PORT": str(port),
-        "IDEAFLOW_IDEAS_LOG_LEVEL": "warning",
-    }
     with tempfile.TemporaryDirectory() as directory:
         sqlite_path = Path(directory) / "ideas.db" if engine == "sqlite" else None
+        database: AbstractContextManager[None]  # a PostgreSQL database made and dropped, or nothing to do
         if sqlite_path is None:
-            asyncio.run(
-                _administer(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"')
-            )
-            environment["IDEAFLOW_IDEAS_DATABASE_URL"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
+            url, database = harness.database_url(DATABASE), harness.fresh_databases(DATABASE)
         else:
-            environment["IDEAFLOW_IDEAS_DATABASE_URL"] = f"sqlite+aiosqlite:///{sqlite_path}"
-        try:
-            subprocess.run([str(BIN / "ideaflow-ideas"), "migrate"], env=environment, check=True)
-            process = subprocess.Popen([str(BIN / "ideaflow-ideas"), "serve"], env=environment)
-            try:
+            url, database = f"sqlite+aiosqlite:///{sqlite_path}", nullcontext()
+        settings = {"DATABASE_URL": url, "INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET, "PORT": str(port)}
+        environment = harness.environment("ideas", settings)
+        with database:
+            harness.migrate("ideas", environment)
+            with harness.started("ideas", environment) as process:
                 asyncio.run(_measure(f"http://127.0.0.1:{port}", process, rows, requests, sqlite_path))
-            finally:
-                process.terminate()
-                process.wait(timeout=10)
-        finally:
-            if sqlite_path is None:
-                asyncio.run(_administer(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-
-
-async def _administer(*statements: str) -> None:
-    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 if __name__ == "__main__":
