@@ -17,16 +17,14 @@ placing, building the statements; the database's own CPU is not in it).
 
 import argparse
 import asyncio
-import csv
 import random
 import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import asyncpg
+import harness
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -39,24 +37,8 @@ from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKe
 from ideaflow_shared.db import utcnow
 from ideaflow_shared.migrations import upgrade
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 DATABASE = "ideaflow_bench_feedback_themes"
-DATA = Path(__file__).parents[1] / "services/feedback/tests/data/themes_eval.tsv"
 CHUNK = 5_000
-
-
-def texts() -> list[str]:
-    with DATA.open(encoding="utf-8") as file:
-        return [row["text"] for row in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)]
-
-
-async def _admin(*statements: str) -> None:
-    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 async def _bulk(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -272,19 +254,10 @@ async def measure(
     return timings
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--samples", type=int, default=150, help="items assigned one per transaction")
-    parser.add_argument("--batch-sizes", default="1,1000", help="1 = one item per transaction")
-    parser.add_argument("--batches", type=int, default=5, help="transactions per batch size above 1")
-    parser.add_argument("--mix", default="corpus", choices=MIXES, help="what the stored and new texts are")
-    parser.add_argument("--customers", type=int, default=0, help="customers saying the items (0: none)")
-    args = parser.parse_args()
+async def _run(args: argparse.Namespace) -> None:
     batches = [int(batch) for batch in args.batch_sizes.split(",")]
-    corpus = texts()
-    await _admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"')
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
+    corpus = [row["text"] for row in harness.themes_evaluation_set()]
+    url = harness.database_url(DATABASE)
     engine = create_async_engine(url)
     try:
         await upgrade(MIGRATIONS, url)
@@ -321,8 +294,20 @@ async def main() -> None:
                 )
     finally:
         await engine.dispose()
-        await _admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--samples", type=int, default=150, help="items assigned one per transaction")
+    parser.add_argument("--batch-sizes", default="1,1000", help="1 = one item per transaction")
+    parser.add_argument("--batches", type=int, default=5, help="transactions per batch size above 1")
+    parser.add_argument("--mix", default="corpus", choices=MIXES, help="what the stored and new texts are")
+    parser.add_argument("--customers", type=int, default=0, help="customers saying the items (0: none)")
+    args = parser.parse_args()
+    with harness.fresh_databases(DATABASE):
+        asyncio.run(_run(args))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -11,20 +11,17 @@ on the odd items (1st, 3rd, … of the file) and reported on the odd half, the e
 """
 
 import argparse
-import csv
 import time
-from pathlib import Path
+
+import harness
 
 from ideaflow_feedback.themes.engine import Embedder, LexicalEmbedder
 from ideaflow_feedback.themes.evaluation import adjusted_rand_index, purity
 from ideaflow_feedback.themes.memory import MemoryThemes
 
-DATA = Path(__file__).parents[1] / "services/feedback/tests/data/themes_eval.tsv"
-
 
 def load() -> tuple[list[str], list[str]]:
-    with DATA.open(encoding="utf-8") as file:
-        rows = list(csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE))
+    rows = harness.themes_evaluation_set()
     needs = [row["need"] if row["need"] != "noise" else f"noise-{n}" for n, row in enumerate(rows)]
     return needs, [row["text"] for row in rows]
 

@@ -5,6 +5,7 @@ and they `import harness`. Everything here talks to our own processes and the lo
 (127.0.0.1:5432, user postgres, trust auth), and reads CPU time and memory from /proc (Linux).
 
 - Databases: `fresh_databases(...)` creates empty PostgreSQL databases and drops them at the end.
+- Data: `themes_evaluation_set()`, the feedback service's labelled texts.
 - Processes: `environment(...)`, `migrate(...)`, `started(...)` and `wait_until_up(...)` run a
   process with its production command line; `service_behind_gateway(...)` runs a service and the
   gateway together, with an API key made by `ideaflow-gateway create-api-key`.
@@ -14,6 +15,7 @@ and they `import harness`. Everything here talks to our own processes and the lo
 
 import asyncio
 import contextlib
+import csv
 import math
 import os
 import re
@@ -69,6 +71,18 @@ def fresh_databases(*names: str) -> Iterator[None]:
     finally:
         for name in names:
             asyncio.run(administer(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# Data
+
+
+THEMES_EVALUATION_SET = Path(__file__).resolve().parents[1] / "services/feedback/tests/data/themes_eval.tsv"
+
+
+def themes_evaluation_set() -> list[dict[str, str]]:
+    """The labelled feedback themes are evaluated on: rows of "need", "customer" and "text"."""
+    with THEMES_EVALUATION_SET.open(encoding="utf-8") as file:
+        return list(csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 # Processes
