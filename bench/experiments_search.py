@@ -16,7 +16,6 @@ import asyncio
 import datetime as dt
 import random
 import statistics
-import subprocess
 import time
 import uuid
 
@@ -25,23 +24,10 @@ import harness
 import httpx
 
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER
-from ideaflow_shared.testing import TEST_TOKEN_SECRET, free_port, new_identity
+from ideaflow_shared.testing import TEST_TOKEN_SECRET, new_identity
 
 DATABASE = "ideaflow_bench_experiments_search"
-# fmt: off
-WORDS = (
-    "customer", "order", "delivery", "price", "coupon", "subscription", "phone", "regular", "bakery", "shop",
-    "newsletter", "loyalty", "card", "discount", "bundle", "lunch", "catering", "invoice", "payment",
-    "reminder", "review", "booking", "appointment", "repair", "spare", "part", "warranty", "training",
-    "onboarding", "checklist", "supplier", "packaging", "recycling", "pickup", "evening", "weekend", "sample",
-    "tasting",
-)
-# fmt: on
 RARE = "zeppelin"
-
-
-def _sentence(rng: random.Random, length: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(length))
 
 
 async def _load(organization_id: uuid.UUID, owner: str, rows: int) -> None:
@@ -50,15 +36,15 @@ async def _load(organization_id: uuid.UUID, owner: str, rows: int) -> None:
     experiments, learnings = [], []
     for number in range(rows):
         at = start + dt.timedelta(seconds=number)
-        hypothesis = "We believe that " + _sentence(rng, 14) + (f" {RARE}" if number % 5000 == 0 else "")
+        hypothesis = "We believe that " + harness.sentence(rng, 14) + (f" {RARE}" if number % 5000 == 0 else "")
         experiments.append(
             (
                 uuid.uuid4(),
                 organization_id,
                 uuid.uuid4(),
-                _sentence(rng, 4),
+                harness.sentence(rng, 4),
                 hypothesis,
-                _sentence(rng, 10),
+                harness.sentence(rng, 10),
                 "ab_test",
                 "draft",
                 owner,
@@ -71,11 +57,11 @@ async def _load(organization_id: uuid.UUID, owner: str, rows: int) -> None:
             (
                 uuid.uuid4(),
                 organization_id,
-                _sentence(rng, 4),
-                _sentence(rng, 12),
-                _sentence(rng, 12),
-                _sentence(rng, 12) + (f" {RARE}" if number % 5000 == 1 else ""),
-                _sentence(rng, 10),
+                harness.sentence(rng, 4),
+                harness.sentence(rng, 12),
+                harness.sentence(rng, 12),
+                harness.sentence(rng, 12) + (f" {RARE}" if number % 5000 == 1 else ""),
+                harness.sentence(rng, 10),
                 "confirmed",
                 "[]",
                 at,
@@ -127,13 +113,15 @@ async def _load(organization_id: uuid.UUID, owner: str, rows: int) -> None:
         await connection.close()
 
 
-async def _measure(url: str, process: subprocess.Popen[bytes], rows: int, requests: int) -> None:
+async def _measure(service: harness.Server, rows: int, requests: int) -> None:
     identity = new_identity("manager")
     started = time.perf_counter()
     await _load(identity.organization_id, identity.principal_id, rows)
     print(f"loaded {rows} experiments and {rows} learnings in {time.perf_counter() - started:.1f} s")
-    harness.wait_until_up(url, process, "/readyz")
-    async with httpx.AsyncClient(base_url=url, headers={INTERNAL_TOKEN_HEADER: identity.token}, timeout=30) as client:
+    service.wait_until_up("/readyz")
+    async with httpx.AsyncClient(
+        base_url=service.url, headers={INTERNAL_TOKEN_HEADER: identity.token}, timeout=30
+    ) as client:
         token = await harness.page_token_at(client, "/v1/learnings", rows // 2)  # a deep cursor
         cases = [
             ("learnings list, first page (20)", "/v1/learnings", {}),
@@ -147,7 +135,7 @@ async def _measure(url: str, process: subprocess.Popen[bytes], rows: int, reques
         ]
         print(f"load average before timing: {harness.load_averages()}")
         for label, path, params in cases:
-            timed = await harness.time_requests(client, process.pid, "GET", path, requests, params=params)
+            timed = await harness.time_requests(client, service.process.pid, "GET", path, requests, params=params)
             median, p95 = statistics.median(timed.milliseconds), harness.percentile(timed.milliseconds, 0.95)
             count = len(timed.warm_up_response.json()["items"])
             print(
@@ -158,15 +146,9 @@ async def _measure(url: str, process: subprocess.Popen[bytes], rows: int, reques
 
 
 def main(rows: int, requests: int) -> None:
-    port = free_port()
-    environment = harness.environment(
-        "experiments",
-        {"DATABASE_URL": harness.database_url(DATABASE), "INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET, "PORT": str(port)},
-    )
-    with harness.fresh_databases(DATABASE):
-        harness.migrate("experiments", environment)
-        with harness.started("experiments", environment) as process:
-            asyncio.run(_measure(f"http://127.0.0.1:{port}", process, rows, requests))
+    settings = {"DATABASE_URL": harness.database_url(DATABASE), "INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET}
+    with harness.fresh_databases(DATABASE), harness.serving("experiments", settings) as service:
+        asyncio.run(_measure(service, rows, requests))
 
 
 if __name__ == "__main__":

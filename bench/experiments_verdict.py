@@ -14,7 +14,6 @@ process is stopped and the database dropped, whatever happens.
 import argparse
 import asyncio
 import statistics
-import subprocess
 import uuid
 
 import asyncpg
@@ -22,7 +21,7 @@ import harness
 import httpx
 
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER
-from ideaflow_shared.testing import TEST_TOKEN_SECRET, free_port, new_identity
+from ideaflow_shared.testing import TEST_TOKEN_SECRET, new_identity
 
 DATABASE = "ideaflow_bench_experiments_verdict"
 VARIANTS = 10
@@ -71,16 +70,16 @@ async def _prepare(client: httpx.AsyncClient, experiment_id: str, successes: int
             (await client.post(f"/v1/experiments/{experiment_id}/results", json=result)).raise_for_status()
 
 
-async def _measure(url: str, process: subprocess.Popen[bytes], requests: int) -> None:
-    harness.wait_until_up(url, process, "/readyz")
+async def _measure(service: harness.Server, requests: int) -> None:
+    service.wait_until_up("/readyz")
     identity = new_identity("manager")
     headers = {INTERNAL_TOKEN_HEADER: identity.token}
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=service.url, headers=headers, timeout=30) as client:
         for label, successes, trials in (("large", 1_000, 10_000), ("small", 40, 400)):
             experiment_id = await _plant_experiment(identity.organization_id, identity.principal_id)
             await _prepare(client, experiment_id, successes, trials)
             path = f"/v1/experiments/{experiment_id}/verdict"
-            timed = await harness.time_requests(client, process.pid, "GET", path, requests, warm_up=20)
+            timed = await harness.time_requests(client, service.process.pid, "GET", path, requests, warm_up=20)
             timings, cpu_ms = timed.milliseconds, timed.cpu_ms_per_request
             print(
                 f"verdict {label:5} ({VARIANTS} variants x {METRICS} metrics, ~{successes} successes/variant): "
@@ -91,15 +90,9 @@ async def _measure(url: str, process: subprocess.Popen[bytes], requests: int) ->
 
 
 def main(requests: int) -> None:
-    port = free_port()
-    environment = harness.environment(
-        "experiments",
-        {"DATABASE_URL": harness.database_url(DATABASE), "INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET, "PORT": str(port)},
-    )
-    with harness.fresh_databases(DATABASE):
-        harness.migrate("experiments", environment)
-        with harness.started("experiments", environment) as process:
-            asyncio.run(_measure(f"http://127.0.0.1:{port}", process, requests))
+    settings = {"DATABASE_URL": harness.database_url(DATABASE), "INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET}
+    with harness.fresh_databases(DATABASE), harness.serving("experiments", settings) as service:
+        asyncio.run(_measure(service, requests))
 
 
 if __name__ == "__main__":

@@ -5,10 +5,10 @@ and they `import harness`. Everything here talks to our own processes and the lo
 (127.0.0.1:5432, user postgres, trust auth), and reads CPU time and memory from /proc (Linux).
 
 - Databases: `fresh_databases(...)` creates empty PostgreSQL databases and drops them at the end.
-- Data: `themes_evaluation_set()`, the feedback service's labelled texts.
-- Processes: `environment(...)`, `migrate(...)`, `started(...)` and `wait_until_up(...)` run a
-  process with its production command line; `service_behind_gateway(...)` runs a service and the
-  gateway together, with an API key made by `ideaflow-gateway create-api-key`.
+- Data: `sentence(...)` of SHOP_WORDS, and `themes_evaluation_set()` (labelled feedback).
+- Processes: `serving(...)` runs a process with its production command lines (`Server.wait_until_up`
+  waits for it); `service_behind_gateway(...)` runs a service and the gateway in front of it, with
+  an API key made by `ideaflow-gateway create-api-key`.
 - Measurements: `cpu_seconds`, `CpuMeter` (processes and PostgreSQL backends), `time_requests`
   (one request at a time), `percentile`, `run_wrk`, `load_average` / `load_averages`.
 """
@@ -18,6 +18,7 @@ import contextlib
 import csv
 import math
 import os
+import random
 import re
 import secrets
 import subprocess
@@ -75,6 +76,22 @@ def fresh_databases(*names: str) -> Iterator[None]:
 
 # Data
 
+# The vocabulary of the synthetic ideas, experiments and learnings: a small shop's business.
+# fmt: off
+SHOP_WORDS = (
+    "customer", "order", "delivery", "price", "coupon", "subscription", "phone", "regular", "bakery", "shop",
+    "newsletter", "loyalty", "card", "discount", "bundle", "lunch", "catering", "invoice", "payment",
+    "reminder", "review", "booking", "appointment", "repair", "spare", "part", "warranty", "training",
+    "onboarding", "checklist", "supplier", "packaging", "recycling", "pickup", "evening", "weekend", "sample",
+    "tasting",
+)
+# fmt: on
+
+
+def sentence(generator: random.Random, length: int) -> str:
+    """`length` words of SHOP_WORDS drawn at random."""
+    return " ".join(generator.choice(SHOP_WORDS) for _ in range(length))
+
 
 THEMES_EVALUATION_SET = Path(__file__).resolve().parents[1] / "services/feedback/tests/data/themes_eval.tsv"
 
@@ -88,26 +105,44 @@ def themes_evaluation_set() -> list[dict[str, str]]:
 # Processes
 
 
-def environment(process: str, settings: dict[str, str]) -> dict[str, str]:
-    """This process's environment plus `settings` as IDEAFLOW_<PROCESS>_<NAME> variables, on top of
-    the production defaults (log level warning); `settings` must name DATABASE_URL, PORT and
-    INTERNAL_TOKEN_SECRET."""
-    prefix = f"IDEAFLOW_{process.upper()}_"
-    merged = {"ENVIRONMENT": "production", "LOG_LEVEL": "warning", **settings}
-    return {**os.environ, **{prefix + key: value for key, value in merged.items()}}
+@dataclass(frozen=True, slots=True)
+class Server:
+    """A process started by `serving`: its URL, the process, and the environment it runs with."""
 
+    url: str
+    process: subprocess.Popen[bytes]
+    env: dict[str, str]
 
-def migrate(process: str, env: dict[str, str]) -> None:
-    """`ideaflow-<process> migrate`: bring its database to the newest schema."""
-    subprocess.run([BIN / f"ideaflow-{process}", "migrate"], env=env, check=True, timeout=120)
+    def wait_until_up(self, probe: str = "/healthz", timeout: float = 60) -> None:
+        """Return once `probe` answers 2xx; raise if the process exits or `timeout` seconds pass."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.process.args!r} exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + probe, timeout=1):
+                    return
+            except OSError:  # refused, timed out, or an error status: not up yet
+                time.sleep(0.1)
+        raise TimeoutError(f"{self.url}{probe} did not answer within {timeout} s")
 
 
 @contextmanager
-def started(process: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """`ideaflow-<process> serve` (its output goes to ours), stopped at the end: SIGTERM, SIGKILL after 10 s."""
+def serving(process: str, settings: dict[str, str]) -> Iterator[Server]:
+    """`ideaflow-<process>` with its production command lines on a free port: `migrate`, then `serve`
+    (one worker, its output going to ours), stopped at the end (SIGTERM, SIGKILL after 10 s).
+    It is not waited for: see `Server.wait_until_up`.
+
+    `settings` become IDEAFLOW_<PROCESS>_<NAME> variables on top of ENVIRONMENT=production and
+    LOG_LEVEL=warning; they must name DATABASE_URL and INTERNAL_TOKEN_SECRET."""
+    port = free_port()
+    merged = {"ENVIRONMENT": "production", "LOG_LEVEL": "warning", **settings, "PORT": str(port)}
+    prefix = f"IDEAFLOW_{process.upper()}_"
+    env = {**os.environ, **{prefix + key: value for key, value in merged.items()}}
+    subprocess.run([BIN / f"ideaflow-{process}", "migrate"], env=env, check=True, timeout=120)
     running = subprocess.Popen([BIN / f"ideaflow-{process}", "serve"], env=env)
     try:
-        yield running
+        yield Server(url=f"http://127.0.0.1:{port}", process=running, env=env)
     finally:
         running.terminate()
         try:
@@ -117,21 +152,7 @@ def started(process: str, env: dict[str, str]) -> Iterator[subprocess.Popen[byte
             running.wait()
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], probe: str = "/healthz", timeout: float = 60) -> None:
-    """Return once `url + probe` answers 2xx; raise if the process exits or `timeout` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + probe, timeout=1):
-                return
-        except OSError:  # refused, timed out, or an HTTP error status (not ready yet)
-            time.sleep(0.1)
-    raise TimeoutError(f"{url}{probe} did not answer within {timeout} s")
-
-
-def create_api_key(gateway_env: dict[str, str], *, organization_id: uuid.UUID, roles: str) -> str:
+def create_api_key(gateway: Server, *, organization_id: uuid.UUID, roles: str) -> str:
     """A new API key named "bench" for the organisation, made with the gateway's command line."""
     return subprocess.run(
         [
@@ -141,7 +162,7 @@ def create_api_key(gateway_env: dict[str, str], *, organization_id: uuid.UUID, r
             "--name=bench",
             f"--roles={roles}",
         ],
-        env=gateway_env,
+        env=gateway.env,
         check=True,
         timeout=120,
         capture_output=True,
@@ -175,37 +196,30 @@ def service_behind_gateway(
     roles: str,
     settings: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[Stack]:
-    """`service` and the gateway with their production command lines (one worker each, log level
-    warning) on fresh PostgreSQL databases (`databases` maps both process names to a database name),
-    migrated, with an API key of `roles` for a new organisation. `settings` adds to or overrides a
-    process's settings. Both processes are stopped and both databases dropped, whatever happens."""
+    """`service` and the gateway in front of it (see `serving`) on fresh PostgreSQL databases
+    (`databases` maps both process names to a database name), both up, with an API key of `roles`
+    for a new organisation. `settings` adds to or overrides a process's settings. Both processes
+    are stopped and both databases dropped, whatever happens."""
     secret = secrets.token_urlsafe(48)
-    ports = {service: free_port(), "gateway": free_port()}
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    envs: dict[str, dict[str, str]] = {}
-    for name, port in ports.items():
-        own = {"DATABASE_URL": database_url(databases[name]), "INTERNAL_TOKEN_SECRET": secret, "PORT": str(port)}
-        if name == "gateway":
-            own[f"{service.upper()}_URL"] = urls[service]
-        envs[name] = environment(name, {**own, **(settings or {}).get(name, {})})
-    with fresh_databases(*databases.values()):
-        for name in (service, "gateway"):
-            migrate(name, envs[name])
-        organization_id = uuid.uuid4()
-        key = create_api_key(envs["gateway"], organization_id=organization_id, roles=roles)
-        with started(service, envs[service]) as service_process:
-            wait_until_up(urls[service], service_process)
-            with started("gateway", envs["gateway"]) as gateway_process:
-                wait_until_up(urls["gateway"], gateway_process)
-                yield Stack(
-                    service_url=urls[service],
-                    gateway_url=urls["gateway"],
-                    api_key=key,
-                    organization_id=organization_id,
-                    roles=roles,
-                    secret=secret,
-                    pids={service: service_process.pid, "gateway": gateway_process.pid},
-                )
+
+    def settings_of(process: str) -> dict[str, str]:
+        own = {"DATABASE_URL": database_url(databases[process]), "INTERNAL_TOKEN_SECRET": secret}
+        return {**own, **(settings or {}).get(process, {})}
+
+    with fresh_databases(*databases.values()), serving(service, settings_of(service)) as upstream:
+        upstream.wait_until_up()
+        with serving("gateway", {f"{service.upper()}_URL": upstream.url, **settings_of("gateway")}) as gateway:
+            gateway.wait_until_up()
+            organization_id = uuid.uuid4()
+            yield Stack(
+                service_url=upstream.url,
+                gateway_url=gateway.url,
+                api_key=create_api_key(gateway, organization_id=organization_id, roles=roles),
+                organization_id=organization_id,
+                roles=roles,
+                secret=secret,
+                pids={service: upstream.process.pid, "gateway": gateway.process.pid},
+            )
 
 
 # Measurements

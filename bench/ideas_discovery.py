@@ -18,7 +18,6 @@ import datetime as dt
 import random
 import sqlite3
 import statistics
-import subprocess
 import tempfile
 import time
 import uuid
@@ -31,18 +30,9 @@ import harness
 import httpx
 
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER
-from ideaflow_shared.testing import TEST_TOKEN_SECRET, free_port, new_identity
+from ideaflow_shared.testing import TEST_TOKEN_SECRET, new_identity
 
 DATABASE = "ideaflow_bench_ideas_discovery"
-# fmt: off
-WORDS = (
-    "customer", "order", "delivery", "price", "coupon", "subscription", "phone", "regular", "bakery", "shop",
-    "newsletter", "loyalty", "card", "discount", "bundle", "lunch", "catering", "invoice", "payment",
-    "reminder", "review", "booking", "appointment", "repair", "spare", "part", "warranty", "training",
-    "onboarding", "checklist", "supplier", "packaging", "recycling", "pickup", "evening", "weekend", "sample",
-    "tasting",
-)
-# fmt: on
 STAGES = ("submitted", "screening", "backlog", "parked")
 CATEGORIES = ("product", "service", "process", "customer_experience", "cost", "workplace", "other")
 RARE = "zeppelin"
@@ -67,10 +57,6 @@ IDEA_COLUMNS = (
 )
 
 
-def _sentence(rng: random.Random, length: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(length))
-
-
 def _rows(organization_id: uuid.UUID, owner: str, rows: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     rng = random.Random(20261128)
     start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -79,15 +65,15 @@ def _rows(organization_id: uuid.UUID, owner: str, rows: int) -> tuple[list[tuple
     for number in range(rows):
         at = start + dt.timedelta(seconds=number)
         idea_id = uuid.uuid4()
-        problem = _sentence(rng, 14) + (f" {RARE}" if number % 5000 == 0 else "")
+        problem = harness.sentence(rng, 14) + (f" {RARE}" if number % 5000 == 0 else "")
         stage = "adopted" if number % ADOPTED_EVERY == 1 else STAGES[number % len(STAGES)]
         ideas.append(
             (
                 idea_id,
                 organization_id,
-                _sentence(rng, 4),
+                harness.sentence(rng, 4),
                 problem,
-                _sentence(rng, 12),
+                harness.sentence(rng, 12),
                 "",
                 CATEGORIES[number % len(CATEGORIES)],
                 stage,
@@ -100,7 +86,7 @@ def _rows(organization_id: uuid.UUID, owner: str, rows: int) -> tuple[list[tuple
                 1,
             )
         )
-        tags += [(idea_id, tag) for tag in sorted(set(rng.sample(WORDS, 2)))]
+        tags += [(idea_id, tag) for tag in sorted(set(rng.sample(harness.SHOP_WORDS, 2)))]
     return ideas, tags
 
 
@@ -143,9 +129,7 @@ def _load_sqlite(path: Path, organization_id: uuid.UUID, owner: str, rows: int) 
         connection.close()
 
 
-async def _measure(
-    url: str, process: subprocess.Popen[bytes], rows: int, requests: int, sqlite_path: Path | None
-) -> None:
+async def _measure(service: harness.Server, rows: int, requests: int, sqlite_path: Path | None) -> None:
     identity = new_identity("manager")
     started = time.perf_counter()
     if sqlite_path is None:
@@ -153,8 +137,10 @@ async def _measure(
     else:
         _load_sqlite(sqlite_path, identity.organization_id, identity.principal_id, rows)
     print(f"loaded {rows} ideas (with their search documents) in {time.perf_counter() - started:.1f} s")
-    harness.wait_until_up(url, process, "/readyz")
-    async with httpx.AsyncClient(base_url=url, headers={INTERNAL_TOKEN_HEADER: identity.token}, timeout=30) as client:
+    service.wait_until_up("/readyz")
+    async with httpx.AsyncClient(
+        base_url=service.url, headers={INTERNAL_TOKEN_HEADER: identity.token}, timeout=30
+    ) as client:
         token = await harness.page_token_at(client, "/v1/ideas", rows // 2)  # a deep cursor
         draft = {"title": "Coupon for regular", "text": "customers of the bakery want a loyalty card"}
         long_draft = {
@@ -181,7 +167,7 @@ async def _measure(
         ]
         print(f"load average before timing: {harness.load_averages()}")
         for label, method, path, kwargs in cases:
-            timed = await harness.time_requests(client, process.pid, method, path, requests, **kwargs)
+            timed = await harness.time_requests(client, service.process.pid, method, path, requests, **kwargs)
             median, p95 = statistics.median(timed.milliseconds), harness.percentile(timed.milliseconds, 0.95)
             body = timed.warm_up_response.json()
             count = len(body.get("items", body.get("matches", [])))
@@ -193,7 +179,6 @@ async def _measure(
 
 
 def main(engine: str, rows: int, requests: int) -> None:
-    port = free_port()
     with tempfile.TemporaryDirectory() as directory:
         sqlite_path = Path(directory) / "ideas.db" if engine == "sqlite" else None
         database: AbstractContextManager[None]  # a PostgreSQL database made and dropped, or nothing to do
@@ -201,12 +186,9 @@ def main(engine: str, rows: int, requests: int) -> None:
             url, database = harness.database_url(DATABASE), harness.fresh_databases(DATABASE)
         else:
             url, database = f"sqlite+aiosqlite:///{sqlite_path}", nullcontext()
-        settings = {"DATABASE_URL": url, "INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET, "PORT": str(port)}
-        environment = harness.environment("ideas", settings)
-        with database:
-            harness.migrate("ideas", environment)
-            with harness.started("ideas", environment) as process:
-                asyncio.run(_measure(f"http://127.0.0.1:{port}", process, rows, requests, sqlite_path))
+        settings = {"DATABASE_URL": url, "INTERNAL_TOKEN_SECRET": TEST_TOKEN_SECRET}
+        with database, harness.serving("ideas", settings) as service:
+            asyncio.run(_measure(service, rows, requests, sqlite_path))
 
 
 if __name__ == "__main__":
