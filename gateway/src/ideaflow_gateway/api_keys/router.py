@@ -9,8 +9,8 @@ from ideaflow_gateway.api_keys.models import ApiKey
 from ideaflow_gateway.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from ideaflow_gateway.db import idempotency_keys
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import REPLAY_HEADER, Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import REPLAY_HEADER, Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity, require_role
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
@@ -21,8 +21,6 @@ router = APIRouter(
     dependencies=[require_role("admin")],
     responses=problem_responses(403),
 )
-
-_ETAG_HEADER = {"ETag": {"description": "The key's version; send it back as If-Match.", "schema": {"type": "string"}}}
 
 
 def _public(api_key: ApiKey) -> ApiKeyPublic:
@@ -37,8 +35,8 @@ def _public(api_key: ApiKey) -> ApiKeyPublic:
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new key's URL.", "schema": {"type": "string"}},
+                **etag_header("key"),
+                **location_header("new key"),
             }
         },
         **problem_responses(409, 422),
@@ -94,7 +92,7 @@ async def list_api_keys(*, session: SessionDep, identity: CurrentIdentity, page:
     "/{key_id}",
     response_model=ApiKeyPublic,
     summary="Get an API key",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("key")}, **problem_responses(404, 422)},
 )
 async def get_api_key(
     key_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response

@@ -17,17 +17,13 @@ from ideaflow_experiments.assumptions.schemas import (
 from ideaflow_experiments.db import idempotency_keys
 from ideaflow_experiments.ideas_service import IdeasClientDep
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/assumptions", tags=["assumptions"])
-
-_ETAG_HEADER = {
-    "ETag": {"description": "The assumption's version; send it back as If-Match.", "schema": {"type": "string"}}
-}
 
 
 def _public(assumption: Assumption) -> AssumptionPublic:
@@ -42,8 +38,8 @@ def _public(assumption: Assumption) -> AssumptionPublic:
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new assumption's URL.", "schema": {"type": "string"}},
+                **etag_header("assumption"),
+                **location_header("new assumption"),
             }
         },
         **problem_responses(409, 422, 503, 504),
@@ -108,7 +104,7 @@ async def list_assumptions(
     "/{assumption_id}",
     response_model=AssumptionPublic,
     summary="Get an assumption",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("assumption")}, **problem_responses(404, 422)},
 )
 async def get_assumption(
     assumption_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
@@ -122,7 +118,7 @@ async def get_assumption(
     "/{assumption_id}",
     response_model=AssumptionPublic,
     summary="Change an assumption",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 412, 422, 428)},
+    responses={200: {"headers": etag_header("assumption")}, **problem_responses(403, 404, 412, 422, 428)},
 )
 async def update_assumption(
     assumption_id: uuid.UUID,

@@ -9,8 +9,8 @@ from ideaflow_experiments.costs.models import ExperimentCost
 from ideaflow_experiments.costs.schemas import CostCreate, CostPublic
 from ideaflow_experiments.db import idempotency_keys
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
@@ -30,8 +30,8 @@ def _public(cost: ExperimentCost) -> CostPublic:
     responses={
         201: {
             "headers": {
-                "ETag": {"description": "The experiment's new version.", "schema": {"type": "string"}},
-                "Location": {"description": "The cost entry's URL.", "schema": {"type": "string"}},
+                **etag_header(description="The experiment's new version."),
+                **location_header("cost entry"),
             }
         },
         **problem_responses(403, 404, 409, 422),

@@ -8,8 +8,8 @@ from ideaflow_experiments.db import idempotency_keys
 from ideaflow_experiments.decisions import service
 from ideaflow_experiments.decisions.schemas import DecisionCreate, DecisionPublic
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.problems import problem_responses
 
@@ -24,8 +24,8 @@ router = APIRouter(prefix="/v1/experiments", tags=["experiments"])
     responses={
         201: {
             "headers": {
-                "ETag": {"description": "The experiment's new version.", "schema": {"type": "string"}},
-                "Location": {"description": "The decision's URL.", "schema": {"type": "string"}},
+                **etag_header(description="The experiment's new version."),
+                **location_header("decision"),
             }
         },
         **problem_responses(403, 404, 409, 422),

@@ -7,15 +7,13 @@ from fastapi import APIRouter, Response
 from ideaflow_experiments.experiments import service
 from ideaflow_experiments.experiments.schemas import ExperimentPublic
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/experiments", tags=["experiments"])
 
-_ETAG_HEADER = {
-    "ETag": {"description": "The experiment's new version; send it back as If-Match.", "schema": {"type": "string"}}
-}
+_ETAG_HEADER = etag_header(description="The experiment's new version; send it back as If-Match.")
 
 
 @router.put(

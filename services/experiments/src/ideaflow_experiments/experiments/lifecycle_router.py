@@ -14,17 +14,15 @@ from ideaflow_experiments.experiments.schemas import (
     ExperimentPublic,
 )
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/experiments", tags=["experiments"])
 
-_ETAG_HEADER = {
-    "ETag": {"description": "The experiment's new version; send it back as If-Match.", "schema": {"type": "string"}}
-}
+_ETAG_HEADER = etag_header(description="The experiment's new version; send it back as If-Match.")
 _ACTION_RESPONSES = {200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422)}
 _ACTION_NOTE = (
     "Only the owner or a manager may do this (403). `If-Match` is optional here; when sent it must name the "
@@ -115,7 +113,7 @@ async def cancel_experiment(
         201: {
             "headers": {
                 **_ETAG_HEADER,
-                "Location": {"description": "The amendment's URL.", "schema": {"type": "string"}},
+                **location_header("amendment"),
             }
         },
         **problem_responses(403, 404, 409, 412, 422, 428),

@@ -17,18 +17,14 @@ from ideaflow_experiments.experiments.schemas import (
 )
 from ideaflow_experiments.ideas_service import IdeasClientDep
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 from ideaflow_shared.types import Timestamp
 
 router = APIRouter(prefix="/v1/experiments", tags=["experiments"])
-
-_ETAG_HEADER = {
-    "ETag": {"description": "The experiment's version; send it back as If-Match.", "schema": {"type": "string"}}
-}
 
 
 def _public(experiment: Experiment) -> ExperimentPublic:
@@ -43,8 +39,8 @@ def _public(experiment: Experiment) -> ExperimentPublic:
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new experiment's URL.", "schema": {"type": "string"}},
+                **etag_header("experiment"),
+                **location_header("new experiment"),
             }
         },
         **problem_responses(409, 422, 503, 504),
@@ -126,7 +122,7 @@ async def list_experiments(
     "/{experiment_id}",
     response_model=ExperimentPublic,
     summary="Get an experiment",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("experiment")}, **problem_responses(404, 422)},
 )
 async def get_experiment(
     experiment_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
@@ -140,7 +136,7 @@ async def get_experiment(
     "/{experiment_id}",
     response_model=ExperimentPublic,
     summary="Change an experiment",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422, 428)},
+    responses={200: {"headers": etag_header("experiment")}, **problem_responses(403, 404, 409, 412, 422, 428)},
 )
 async def update_experiment(
     experiment_id: uuid.UUID,

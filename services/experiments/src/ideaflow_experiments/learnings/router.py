@@ -20,18 +20,14 @@ from ideaflow_experiments.learnings.schemas import (
 )
 from ideaflow_experiments.learnings.search import Hit
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/learnings", tags=["learnings"])
 # `{learning_id:uuid}` keeps `/search` and `/related` from matching a card's routes (PATCH /search is a 405).
-
-_ETAG_HEADER = {
-    "ETag": {"description": "The learning's version; send it back as If-Match.", "schema": {"type": "string"}}
-}
 
 
 def _hit(hit: Hit) -> MemorySearchHit:
@@ -49,8 +45,8 @@ def _hit(hit: Hit) -> MemorySearchHit:
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new learning's URL.", "schema": {"type": "string"}},
+                **etag_header("learning"),
+                **location_header("new learning"),
             }
         },
         **problem_responses(409, 422),
@@ -149,7 +145,7 @@ async def find_related_learnings(
     "/{learning_id:uuid}",
     response_model=LearningPublic,
     summary="Get a learning card",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("learning")}, **problem_responses(404, 422)},
 )
 async def get_learning(
     learning_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
@@ -163,7 +159,7 @@ async def get_learning(
     "/{learning_id:uuid}",
     response_model=LearningPublic,
     summary="Change a learning card",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 412, 422, 428)},
+    responses={200: {"headers": etag_header("learning")}, **problem_responses(403, 404, 412, 422, 428)},
 )
 async def update_learning(
     learning_id: uuid.UUID,

@@ -10,7 +10,7 @@ from ideaflow_experiments.metrics import results
 from ideaflow_experiments.metrics.repository import ResultFilters
 from ideaflow_experiments.metrics.result_schemas import ResultCreate, ResultOrder, ResultPublic
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/v1/experiments/{experiment_id}/results", tags=["metr
     "snapshot: the verdict uses the latest of each metric and variant. Results are never changed; record a "
     "newer one instead. Send an `Idempotency-Key` to make retries safe.",
     responses={
-        201: {"headers": {"Location": {"description": "Where the results are listed.", "schema": {"type": "string"}}}},
+        201: {"headers": location_header(description="Where the results are listed.")},
         **problem_responses(403, 404, 409, 422),
     },
 )

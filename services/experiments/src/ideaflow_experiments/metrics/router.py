@@ -10,17 +10,14 @@ from ideaflow_experiments.metrics.criteria import describe
 from ideaflow_experiments.metrics.models import Metric
 from ideaflow_experiments.metrics.schemas import MetricCreate, MetricOrder, MetricPublic, MetricUpdate, Variant
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/experiments/{experiment_id}/metrics", tags=["metrics"])
 
-_ETAG_HEADER = {
-    "ETag": {"description": "The metric's version; send it back as If-Match.", "schema": {"type": "string"}}
-}
 _LOCK_NOTE = (
     "Only the experiment's owner or a manager may do this (403). Once the experiment has started, the change "
     "needs `amendment_reason` (409 without it) and is recorded as an amendment of the experiment."
@@ -66,8 +63,8 @@ def metric_public(metric: Metric) -> MetricPublic:
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new metric's URL.", "schema": {"type": "string"}},
+                **etag_header("metric"),
+                **location_header("new metric"),
             }
         },
         **problem_responses(403, 404, 409, 422),
@@ -124,7 +121,7 @@ async def list_metrics(
     "/{metric_id}",
     response_model=MetricPublic,
     summary="Get a metric",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("metric")}, **problem_responses(404, 422)},
 )
 async def get_metric(
     experiment_id: uuid.UUID,
@@ -144,7 +141,7 @@ async def get_metric(
     response_model=MetricPublic,
     summary="Change or amend a metric",
     description=f"Change some fields of a metric; requires `If-Match`. {_LOCK_NOTE} The kind cannot change.",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422, 428)},
+    responses={200: {"headers": etag_header("metric")}, **problem_responses(403, 404, 409, 412, 422, 428)},
 )
 async def update_metric(
     experiment_id: uuid.UUID,

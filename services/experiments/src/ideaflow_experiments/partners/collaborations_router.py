@@ -13,17 +13,13 @@ from ideaflow_experiments.partners.collaboration_schemas import (
 )
 from ideaflow_experiments.partners.models import Collaboration, CollaborationStatus
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(tags=["partners"])
-
-_ETAG_HEADER = {
-    "ETag": {"description": "The collaboration's version; send it back as If-Match.", "schema": {"type": "string"}}
-}
 
 
 def _public(collaboration: Collaboration) -> CollaborationPublic:
@@ -42,8 +38,8 @@ def _location(collaboration: Collaboration) -> str:
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new collaboration's URL.", "schema": {"type": "string"}},
+                **etag_header("collaboration"),
+                **location_header("new collaboration"),
             }
         },
         **problem_responses(403, 404, 409, 422),
@@ -130,7 +126,7 @@ async def list_experiment_collaborations(
     "/v1/partners/{partner_id}/collaborations/{collaboration_id}",
     response_model=CollaborationPublic,
     summary="Get a collaboration",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("collaboration")}, **problem_responses(404, 422)},
 )
 async def get_collaboration(
     partner_id: uuid.UUID,
@@ -151,7 +147,7 @@ async def get_collaboration(
     "/v1/partners/{partner_id}/collaborations/{collaboration_id}",
     response_model=CollaborationPublic,
     summary="Change a collaboration or move its status",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 409, 412, 422, 428)},
+    responses={200: {"headers": etag_header("collaboration")}, **problem_responses(403, 404, 409, 412, 422, 428)},
 )
 async def update_collaboration(
     partner_id: uuid.UUID,

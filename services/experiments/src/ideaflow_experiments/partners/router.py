@@ -11,17 +11,13 @@ from ideaflow_experiments.partners.models import Partner, PartnerType
 from ideaflow_experiments.partners.repository import PartnerFilters
 from ideaflow_experiments.partners.schemas import PartnerCreate, PartnerOrder, PartnerPublic, PartnerUpdate
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import IfMatch, etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import IfMatch, etag_for, etag_header
+from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently, location_header
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/partners", tags=["partners"])
-
-_ETAG_HEADER = {
-    "ETag": {"description": "The partner's version; send it back as If-Match.", "schema": {"type": "string"}}
-}
 
 
 def _public(partner: Partner) -> PartnerPublic:
@@ -36,8 +32,8 @@ def _public(partner: Partner) -> PartnerPublic:
     responses={
         201: {
             "headers": {
-                **_ETAG_HEADER,
-                "Location": {"description": "The new partner's URL.", "schema": {"type": "string"}},
+                **etag_header("partner"),
+                **location_header("new partner"),
             }
         },
         **problem_responses(409, 422),
@@ -93,7 +89,7 @@ async def list_partners(
     "/{partner_id}",
     response_model=PartnerPublic,
     summary="Get a partner organisation",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(404, 422)},
+    responses={200: {"headers": etag_header("partner")}, **problem_responses(404, 422)},
 )
 async def get_partner(
     partner_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
@@ -107,7 +103,7 @@ async def get_partner(
     "/{partner_id}",
     response_model=PartnerPublic,
     summary="Change a partner organisation",
-    responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 412, 422, 428)},
+    responses={200: {"headers": etag_header("partner")}, **problem_responses(403, 404, 412, 422, 428)},
 )
 async def update_partner(
     partner_id: uuid.UUID,
