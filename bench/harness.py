@@ -2,7 +2,7 @@
 
 The scripts run as `.venv/bin/python bench/<script>.py`, so this directory is first on sys.path
 and they `import harness`. Everything here talks to our own processes and the local PostgreSQL
-(127.0.0.1:5432, user postgres, trust auth), and reads CPU time and memory from /proc (Linux).
+(127.0.0.1:5432, user postgres, trust auth), and reads CPU times from /proc (Linux).
 
 - Databases: `fresh_databases(...)` creates empty PostgreSQL databases and drops them at the end.
 - Data: `sentence(...)` of SHOP_WORDS, and `themes_evaluation_set()` (labelled feedback).
@@ -49,7 +49,7 @@ TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
 def database_url(name: str) -> str:
     """The SQLAlchemy URL the processes are configured with for a PostgreSQL database."""
-    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    return f"{POSTGRES.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
 
 
 async def administer(*statements: str) -> None:
@@ -178,13 +178,14 @@ class Stack:
     gateway_url: str
     api_key: str
     organization_id: uuid.UUID
-    roles: str
-    secret: str
+    roles: str  # the API key's, comma-separated
+    secret: str  # the internal token secret both processes share
     pids: dict[str, int]
 
     def internal_token(self) -> str:
         """A token for calling the service directly, as the gateway would for the API key's holder."""
-        identity = Identity(organization_id=self.organization_id, principal_id="bench", roles=frozenset({self.roles}))
+        roles = frozenset(self.roles.split(","))
+        identity = Identity(organization_id=self.organization_id, principal_id="bench", roles=roles)
         return str(mint_token(identity, self.secret, ttl_seconds=24 * 3600))
 
 
@@ -229,14 +230,6 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far (raises OSError once it is gone)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
-
-
-def memory_mib(pid: int, field: str) -> float:
-    """A memory figure of /proc/<pid>/status in MiB, e.g. VmRSS (resident now) or VmHWM (its peak)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise KeyError(field)
 
 
 async def postgres_backends_cpu_seconds(database: str) -> dict[int, float]:
@@ -294,7 +287,9 @@ class Timed:
 async def time_requests(
     client: httpx.AsyncClient, pid: int, method: str, path: str, requests: int, *, warm_up: int = 1, **kwargs: Any
 ) -> Timed:
-    """`warm_up` untimed requests, then `requests` timed ones, one at a time; each must succeed."""
+    """`warm_up` (at least one) untimed requests, then `requests` timed ones, one at a time; each must succeed."""
+    if warm_up < 1:
+        raise ValueError("time_requests needs at least one warm-up request, to answer its response")
     for _ in range(warm_up):
         response = await client.request(method, path, **kwargs)
         response.raise_for_status()
