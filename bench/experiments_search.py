@@ -20,11 +20,12 @@ import time
 import uuid
 
 import asyncpg
-import harness
 import httpx
 
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER
 from ideaflow_shared.testing import TEST_TOKEN_SECRET, new_identity
+
+import harness
 
 DATABASE = "ideaflow_bench_experiments_search"
 RARE = "zeppelin"

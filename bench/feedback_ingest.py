@@ -26,8 +26,9 @@ import time
 from collections import Counter
 from typing import Any
 
-import harness
 import httpx
+
+import harness
 
 DATABASES = {"feedback": "ideaflow_bench_feedback_ingest", "gateway": "ideaflow_bench_feedback_ingest_gateway"}
 # fmt: off

@@ -24,7 +24,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import harness
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -36,6 +35,8 @@ from ideaflow_feedback.themes.memory import MemoryThemes
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_shared.db import utcnow
 from ideaflow_shared.migrations import upgrade
+
+import harness
 
 DATABASE = "ideaflow_bench_feedback_themes"
 CHUNK = 5_000

@@ -13,11 +13,11 @@ on the odd items (1st, 3rd, … of the file) and reported on the odd half, the e
 import argparse
 import time
 
-import harness
-
 from ideaflow_feedback.themes.engine import Embedder, LexicalEmbedder
 from ideaflow_feedback.themes.evaluation import adjusted_rand_index, purity
 from ideaflow_feedback.themes.memory import MemoryThemes
+
+import harness
 
 
 def load() -> tuple[list[str], list[str]]:

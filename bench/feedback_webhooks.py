@@ -29,8 +29,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-import harness
 import httpx
+
+import harness
 
 DATABASES = {"feedback": "ideaflow_bench_feedback_webhooks", "gateway": "ideaflow_bench_feedback_webhooks_gateway"}
 KINDS = ("new", "replay", "forged", "create")

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import harness
 import httpx
 
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER
 from ideaflow_shared.testing import TEST_TOKEN_SECRET, new_identity
+
+import harness
 
 DATABASE = "ideaflow_bench_ideas_discovery"
 STAGES = ("submitted", "screening", "backlog", "parked")
