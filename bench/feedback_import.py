@@ -10,7 +10,7 @@ resident memory at start and at its peak (VmHWM from /proc/<pid>/status). Each s
 fresh process, so each peak is that size's own.
 
     .venv/bin/python bench/feedback_import.py [--rows 10000 100000 1000000] [--batch-size 1000]
-        [--texts labelled|random] [--customers 5000]
+        [--texts labelled|repeated|random] [--customers 5000]
 """
 
 import argparse
@@ -63,17 +63,20 @@ def _labelled_texts() -> list[str]:
 
 
 def _write_csv(path: Path, rows: int, texts: str, customers: int) -> None:
-    """`labelled`: the themes evaluation set's texts, cycled (feedback that repeats real needs);
-    `random`: word salad from a small vocabulary, where every item resembles every theme.
+    """`labelled`: the themes evaluation set's texts, cycled, each with its ticket number, so needs
+    recur but no two rows say verbatim the same; `repeated`: the same without the number (every
+    text an exact repeat of rows / 354 others); `random`: word salad from a small vocabulary,
+    where every item resembles every theme.
     Row n names customer n mod `customers`, so each has rows / customers items at the end."""
     rng = random.Random(20261128)
-    labelled = _labelled_texts() if texts == "labelled" else []
+    labelled = [] if texts == "random" else _labelled_texts()
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(["Ticket", "Comment", "Channel", "Stars", "Labels", "Customer"])
         for number in range(rows):
             if labelled:
                 text = labelled[number % len(labelled)]
+                text = text if texts == "repeated" else f"{text} (ticket {number})"
             else:
                 text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 24))).capitalize() + "."
             labels = ";".join(rng.sample(WORDS, 2))
@@ -242,7 +245,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--batch-size", type=int, default=1_000)
-    parser.add_argument("--texts", choices=("labelled", "random"), default="labelled")
+    parser.add_argument("--texts", choices=("labelled", "repeated", "random"), default="labelled")
     parser.add_argument("--customers", type=int, default=5_000, help="distinct customers the rows cycle through")
     arguments = parser.parse_args()
     print(
