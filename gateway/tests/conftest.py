@@ -28,6 +28,7 @@ MAX_BODY_BYTES = 64 * 1024
 IssueKey = Callable[..., Awaitable[str]]
 
 SLOW_PATH = "/v1/experiments/slow"
+SLOW_UPLOAD_PATH = "/v1/imports/slow/file"
 SLOW_SECONDS = 1.5
 RECORDING_DOCUMENT = {"openapi": "3.1.0", "info": {"title": "recording", "version": "0"}, "paths": {}}
 
@@ -45,7 +46,7 @@ async def recording_upstream(scope: Scope, receive: Receive, send: Send) -> None
         body += message.get("body", b"")
         if not message.get("more_body"):
             break
-    if scope["path"] == SLOW_PATH:
+    if scope["path"] in (SLOW_PATH, SLOW_UPLOAD_PATH):
         await asyncio.sleep(SLOW_SECONDS)
     if scope["path"] == "/openapi.json":
         answer = RECORDING_DOCUMENT
@@ -127,7 +128,8 @@ async def gateway(ideas_url: str, recording_url: str, gateway_database_url: str)
 async def impatient_client(
     gateway: GatewayApp, ideas_url: str, recording_url: str, gateway_database_url: str
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A second gateway on the same database that gives the services only half a second."""
+    """A second gateway on the same database that gives the services only half a second (uploads
+    keep the default upload timeout); experiments and feedback are played by the recording upstream."""
     settings = GatewaySettings(
         environment="development",
         database_url=gateway_database_url,
@@ -135,6 +137,7 @@ async def impatient_client(
         migrate_on_start=False,
         ideas_url=ideas_url,
         experiments_url=recording_url,
+        feedback_url=recording_url,
         upstream_timeout_seconds=IMPATIENT_TIMEOUT_SECONDS,
         log_level="warning",
     )

@@ -60,6 +60,20 @@ async def test_a_service_too_slow_to_answer_is_a_504_problem_in_time(
     assert response.headers["content-type"] == PROBLEM_JSON
 
 
+async def test_an_import_upload_may_take_longer_than_the_upstream_timeout(
+    impatient_client: httpx.AsyncClient, issue_key
+) -> None:
+    response = await impatient_client.put(
+        "/v1/imports/slow/file",
+        content=b"text\n" + b"x" * 2_000_000,
+        headers={"X-API-Key": await issue_key(), "Content-Type": "text/csv"},
+        timeout=10,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["body_bytes"] == 2_000_005
+
+
 async def test_a_body_over_the_cap_is_refused_before_it_is_forwarded(client: httpx.AsyncClient, issue_key) -> None:
     key = await issue_key()
     huge = {**IDEA, "problem": "x" * (65 * 1024)}

@@ -1,6 +1,5 @@
 """The gateway application: its own routes behind FastAPI, proxied prefixes in front of it."""
 
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from ideaflow_gateway.authentication import Authenticator
 from ideaflow_gateway.cors import EXPOSED_HEADERS, ProblemCorsMiddleware
 from ideaflow_gateway.documentation import SECURITY_SCHEMES, install_documentation
 from ideaflow_gateway.proxy import GatewayMiddleware
+from ideaflow_gateway.routes import UPLOAD_PATHS
 from ideaflow_gateway.settings import GatewaySettings, get_settings
 from ideaflow_gateway.upstreams import Upstreams
 from ideaflow_shared.context import RequestContextMiddleware
@@ -86,17 +86,17 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
     app.include_router(api_keys_router)
     install_documentation(app, upstreams)
     install_openapi(app, security_schemes=SECURITY_SCHEMES)
-    routed = GatewayMiddleware(app, upstreams=upstreams, authenticator=authenticator)
+    routed = GatewayMiddleware(
+        app, upstreams=upstreams, authenticator=authenticator, upload_timeout_seconds=settings.upload_timeout_seconds
+    )
     cors = ProblemCorsMiddleware(
         routed,
         allow_origins=settings.cors_origins,
         allow_credentials=settings.cors_allow_credentials,
-        allow_methods=["GET", "POST", "PATCH", "DELETE"],
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["*"],
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
     )
-    # Import files stream through to the feedback service, which bounds them itself.
-    uploads = re.compile(r"/v1/imports/[^/]+/file")
-    context = RequestContextMiddleware(cors, max_body_bytes=settings.max_body_bytes, uncapped_paths=uploads)
+    context = RequestContextMiddleware(cors, max_body_bytes=settings.max_body_bytes, uncapped_paths=UPLOAD_PATHS)
     return GatewayApp(app, context)

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yarl import URL
 
 from ideaflow_gateway.authentication import Authenticator, presented_key
-from ideaflow_gateway.routes import OWNER_BY_PREFIX, path_prefix
+from ideaflow_gateway.routes import OWNER_BY_PREFIX, UPLOAD_PATHS, path_prefix
 from ideaflow_gateway.upstreams import Upstream, Upstreams
 from ideaflow_shared.context import current_context
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER, WEBHOOK_PATH
@@ -71,9 +71,12 @@ def _problem(scope: Scope, status: int, slug: str, detail: str, headers: dict[st
 
 
 class GatewayMiddleware:
-    def __init__(self, app: ASGIApp, *, upstreams: Upstreams, authenticator: Authenticator) -> None:
+    def __init__(
+        self, app: ASGIApp, *, upstreams: Upstreams, authenticator: Authenticator, upload_timeout_seconds: float
+    ) -> None:
         self.app = app
         self.authenticator = authenticator
+        self.upload_timeout = aiohttp.ClientTimeout(total=upload_timeout_seconds)
         self.owners = {prefix: upstreams.by_name[owner] for prefix, owner in OWNER_BY_PREFIX.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -143,7 +146,7 @@ class GatewayMiddleware:
                     headers=headers,
                     data=_stream(receive) if has_body else None,
                     allow_redirects=False,
-                    timeout=upstream.timeout,
+                    timeout=self.upload_timeout if UPLOAD_PATHS.fullmatch(scope["path"]) else upstream.timeout,
                 ) as response:
                     await send(
                         {

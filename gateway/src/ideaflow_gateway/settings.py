@@ -17,6 +17,9 @@ class GatewaySettings(ProcessSettings):
     experiments_url: str = "http://127.0.0.1:8002"
     feedback_url: str = "http://127.0.0.1:8003"
     upstream_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    upload_timeout_seconds: float = Field(
+        default=600, gt=0, le=3600, description="How long an import file's upload and answer may take."
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API.")
     cors_allow_credentials: bool = False
     api_key_cache_seconds: float = Field(
