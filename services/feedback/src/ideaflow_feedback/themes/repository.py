@@ -176,9 +176,9 @@ async def earlier_items(
 
     Two branches, each found through its own index, so the cost follows the batch, not the size of
     the themes nor the customers' histories: for each (customer, theme) pair of `said_by`, the
-    customer's DUPLICATE_CANDIDATES latest items in that theme (to compare paraphrases), and every
-    item of `theme_ids` with one of the batch's fingerprints (exact repeats, with or without a
-    customer; rare).
+    customer's DUPLICATE_CANDIDATES latest items in that theme (to compare paraphrases), and the
+    first item per theme and customer with one of the batch's fingerprints (exact repeats, with or
+    without a customer).
     """
     if not theme_ids:
         return []
@@ -225,14 +225,27 @@ async def earlier_items(
             select(*(recent.c[column.name] for column in columns)).where(recent.c.recent <= DUPLICATE_CANDIDATES)
         )
     if fingerprints:
-        branches.append(
-            select(*columns)
+        # Only the first item with the same words per theme and customer is ever compared with, so
+        # only that one is read back, however often a text was repeated before.
+        first_first = (ThemeAssignment.received_at, ThemeAssignment.feedback_id)
+        repeats = (
+            select(
+                *columns,
+                func.row_number()
+                .over(
+                    partition_by=(ThemeAssignment.theme_id, Feedback.customer_id, ThemeAssignment.fingerprint),
+                    order_by=first_first,
+                )
+                .label("earliest"),
+            )
             .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
             .where(
                 ThemeAssignment.organization_id == organization_id,
                 ThemeAssignment.fingerprint.in_(list(fingerprints)),
             )
+            .subquery()
         )
+        branches.append(select(*(repeats.c[column.name] for column in columns)).where(repeats.c.earliest == 1))
     if not branches:
         return []
     found = union_all(*branches).subquery()
