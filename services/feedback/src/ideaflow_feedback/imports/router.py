@@ -14,8 +14,14 @@ from ideaflow_feedback.imports.schemas import ImportCreate, ImportOrder, ImportP
 from ideaflow_feedback.ingest.parsing import NDJSON
 from ideaflow_feedback.settings import FeedbackSettings
 from ideaflow_shared.db import SessionDep
-from ideaflow_shared.etag import etag_for
-from ideaflow_shared.idempotency import Created, IdempotencyKey, create_idempotently
+from ideaflow_shared.etag import etag_for, etag_header
+from ideaflow_shared.idempotency import (
+    Created,
+    IdempotencyKey,
+    create_idempotently,
+    idempotency_conflict,
+    location_header,
+)
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
@@ -25,8 +31,7 @@ router = APIRouter(prefix="/v1/imports", tags=["imports"])
 UPLOAD_PATH = r"/v1/imports/[^/]+/file"
 """The one path exempt from the request body cap: the upload streams to disk and is bounded there."""
 
-_ETAG_HEADER = {"ETag": {"description": "The import's version.", "schema": {"type": "string"}}}
-_LOCATION_HEADER = {"Location": {"description": "The import's URL.", "schema": {"type": "string"}}}
+_ETAG_HEADER = etag_header(description="The import's version.")
 _CSV_EXAMPLE = "Ticket,Comment,Stars,Labels\r\nT-1,Please add a dark mode,4,ui;theme\r\nT-2,Export is slow,2,export\r\n"
 _NDJSON_EXAMPLE = '{"text": "Please add a dark mode", "channel": "survey", "external_id": "T-1"}\n'
 _UPLOAD_BODY: dict[str, Any] = {
@@ -68,8 +73,11 @@ def _answer(response: Response, job: ImportJob) -> ImportPublic:
     response_model=ImportPublic,
     summary="Start a file import",
     responses={
-        201: {"description": "The import, awaiting its file.", "headers": {**_ETAG_HEADER, **_LOCATION_HEADER}},
-        409: {**problem_responses(409)[409], "description": "A request with this Idempotency-Key is in progress."},
+        201: {
+            "description": "The import, awaiting its file.",
+            "headers": {**_ETAG_HEADER, **location_header("import")},
+        },
+        **idempotency_conflict(),
         **problem_responses(422),
     },
 )
