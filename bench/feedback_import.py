@@ -18,27 +18,16 @@ import asyncio
 import csv
 import os
 import random
-import secrets
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 
-from ideaflow_shared.testing import free_port
+import harness
 
-BIN = Path(sys.executable).parent
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 DATABASES = {"feedback": "ideaflow_bench_feedback_import", "gateway": "ideaflow_bench_feedback_import_gateway"}
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # fmt: off
 WORDS = (
     "export", "invoice", "slow", "crashes", "love", "please", "add", "dark", "mode", "report", "weekly",
@@ -47,19 +36,6 @@ WORDS = (
 )
 # fmt: on
 CHANNELS = ("crm", "email", "support_ticket", "survey")
-LABELLED_SET = Path(__file__).resolve().parent.parent / "services/feedback/tests/data/themes_eval.tsv"
-
-
-@dataclass(frozen=True, slots=True)
-class Stack:
-    gateway: str
-    api_key: str
-    feedback_pid: int
-
-
-def _labelled_texts() -> list[str]:
-    with LABELLED_SET.open(encoding="utf-8", newline="") as file:
-        return [row["text"] for row in csv.DictReader(file, delimiter="\t")]
 
 
 def _write_csv(path: Path, rows: int, texts: str, customers: int) -> None:
@@ -69,7 +45,7 @@ def _write_csv(path: Path, rows: int, texts: str, customers: int) -> None:
     where every item resembles every theme.
     Row n names customer n mod `customers`, so each has rows / customers items at the end."""
     rng = random.Random(20261128)
-    labelled = [] if texts == "random" else _labelled_texts()
+    labelled = [] if texts == "random" else [row["text"] for row in harness.themes_evaluation_set()]
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(["Ticket", "Comment", "Channel", "Stars", "Labels", "Customer"])
@@ -85,102 +61,11 @@ def _write_csv(path: Path, rows: int, texts: str, customers: int) -> None:
             )
 
 
-async def _admin(*statements: str) -> None:
-    connection = await asyncpg.connect(f"{POSTGRES}/postgres")
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def _environment(process: str, port: int, secret: str, feedback_url: str, extra: dict[str, str]) -> dict[str, str]:
-    settings = {
-        "ENVIRONMENT": "production",
-        "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASES[process]}",
-        "INTERNAL_TOKEN_SECRET": secret,
-        "PORT": str(port),
-        "LOG_LEVEL": "warning",
-        **extra,
-    }
-    if process == "gateway":
-        settings["FEEDBACK_URL"] = feedback_url
-    prefix = f"IDEAFLOW_{process.upper()}_"
-    return {**os.environ, **{prefix + key: value for key, value in settings.items()}}
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], deadline_seconds: float = 60) -> None:
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not come up")
-
-
-@contextmanager
-def _stack(import_dir: Path, batch_size: int) -> Iterator[Stack]:
-    """The feedback service and the gateway on fresh databases; yields the gateway URL, a key and feedback's pid."""
-    secret = secrets.token_urlsafe(48)
-    ports = {"feedback": free_port(), "gateway": free_port()}
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    extra = {
-        "feedback": {"IMPORT_DIR": str(import_dir), "IMPORT_BATCH_SIZE": str(batch_size)},
-        "gateway": {"UPSTREAM_TIMEOUT_SECONDS": "300"},
-    }
-    environments = {
-        name: _environment(name, ports[name], secret, urls["feedback"], extra[name]) for name in ("feedback", "gateway")
-    }
-    running: list[subprocess.Popen[bytes]] = []
-    for name in DATABASES.values():
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
-    try:
-        for name in ("feedback", "gateway"):
-            subprocess.run([BIN / f"ideaflow-{name}", "migrate"], env=environments[name], check=True, timeout=120)
-        key = subprocess.run(
-            [
-                BIN / "ideaflow-gateway",
-                "create-api-key",
-                f"--organization-id={uuid.uuid4()}",
-                "--name=bench",
-                "--roles=member",
-            ],
-            env=environments["gateway"],
-            check=True,
-            timeout=120,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        for name in ("feedback", "gateway"):
-            running.append(subprocess.Popen([BIN / f"ideaflow-{name}", "serve"], env=environments[name]))
-            _wait_until_up(urls[name], running[-1])
-        yield Stack(gateway=urls["gateway"], api_key=key, feedback_pid=running[0].pid)
-    finally:
-        for process in running:
-            process.terminate()
-        for process in running:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for name in DATABASES.values():
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def _memory_mib(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     raise KeyError(field)
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 async def _chunks(path: Path) -> AsyncIterator[bytes]:
@@ -189,7 +74,7 @@ async def _chunks(path: Path) -> AsyncIterator[bytes]:
             yield chunk
 
 
-async def _import(stack: Stack, path: Path, rows: int, size_mib: float) -> None:
+async def _import(stack: harness.Stack, path: Path, rows: int, size_mib: float) -> None:
     headers = {"X-API-Key": stack.api_key}
     options = {
         "columns": {
@@ -203,10 +88,10 @@ async def _import(stack: Stack, path: Path, rows: int, size_mib: float) -> None:
         "defaults": {"source": "bench"},
         "tag_separator": ";",
     }
-    pid = stack.feedback_pid
+    pid = stack.pids["feedback"]
     rss_at_start = _memory_mib(pid, "VmRSS")
-    cpu_at_start = _cpu_seconds(pid)
-    async with httpx.AsyncClient(base_url=stack.gateway, headers=headers, timeout=600) as client:
+    cpu_at_start = harness.cpu_seconds(pid)
+    async with httpx.AsyncClient(base_url=stack.gateway_url, headers=headers, timeout=600) as client:
         created = await client.post("/v1/imports", json=options)
         assert created.status_code == 201, created.text
         import_id = created.json()["id"]
@@ -230,7 +115,7 @@ async def _import(stack: Stack, path: Path, rows: int, size_mib: float) -> None:
                 )
             await asyncio.sleep(2)
     elapsed = time.perf_counter() - started
-    cpu = _cpu_seconds(pid) - cpu_at_start
+    cpu = harness.cpu_seconds(pid) - cpu_at_start
     assert job["status"] == "succeeded", job
     assert (job["processed"], job["created"], job["failed"]) == (rows, rows, 0), job
     print(
@@ -256,7 +141,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="ideaflow-import-bench-") as directory:
             path = Path(directory) / "feedback.csv"
             _write_csv(path, rows, arguments.texts, arguments.customers)
-            with _stack(Path(directory) / "spool", arguments.batch_size) as stack:
+            spool = {"IMPORT_DIR": f"{directory}/spool", "IMPORT_BATCH_SIZE": str(arguments.batch_size)}
+            settings = {"feedback": spool}
+            with harness.service_behind_gateway("feedback", DATABASES, roles="member", settings=settings) as stack:
                 asyncio.run(_import(stack, path, rows, path.stat().st_size / 2**20))
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
