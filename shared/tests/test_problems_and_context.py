@@ -46,7 +46,8 @@ def _app(max_body_bytes: int = 1024, uncapped_paths: re.Pattern[str] | None = No
 
     @app.get("/database/{failure}")
     async def database(failure: str) -> None:
-        raise DBAPIError("SELECT 1", None, OSError(failure), connection_invalidated=failure == "disconnect")
+        statement = None if failure == "unreachable" else "SELECT 1"  # no connection, no statement
+        raise DBAPIError(statement, None, OSError(failure), connection_invalidated=failure == "disconnect")
 
     @app.post("/uploads")
     async def upload(request: Request) -> dict[str, int]:
@@ -138,15 +139,17 @@ async def test_uncapped_paths_stream_bodies_of_any_size_and_other_paths_stay_cap
     assert capped.status_code == 413
 
 
-async def test_a_lost_database_connection_is_a_503_to_retry_and_other_database_errors_are_500s() -> None:
+async def test_an_unavailable_database_is_a_503_to_retry_and_other_database_errors_are_500s() -> None:
     async with _client(_app()) as client:
         lost = await client.get("/database/disconnect")
+        unreachable = await client.get("/database/unreachable")
         broken = await client.get("/database/syntax")
 
-    assert lost.status_code == 503
-    assert lost.headers["content-type"] == PROBLEM_JSON
-    assert lost.headers["retry-after"] == "1"
-    assert "Retry" in lost.json()["detail"]
+    for unavailable in (lost, unreachable):
+        assert unavailable.status_code == 503
+        assert unavailable.headers["content-type"] == PROBLEM_JSON
+        assert unavailable.headers["retry-after"] == "1"
+        assert "Retry" in unavailable.json()["detail"]
     assert broken.status_code == 500
     assert broken.headers["content-type"] == PROBLEM_JSON
     assert "SELECT" not in broken.text

@@ -254,15 +254,16 @@ async def _handle_unexpected(request: Request, error: Exception) -> Response:
 
 
 async def _handle_database_error(request: Request, error: Exception) -> Response:
-    if not (isinstance(error, DBAPIError) and error.connection_invalidated):
+    if not isinstance(error, DBAPIError) or not (error.connection_invalidated or error.statement is None):
         raise error  # a crash: the request context middleware logs it and answers 500
-    # The database closed the connection (a restart, a failover): the pool has been emptied and
-    # the transaction rolled back, so the client may simply retry.
-    log.warning("database_connection_lost", path=request.url.path)
+    # The database closed the connection (a restart, a failover; the pool has been emptied) or no
+    # connection could be made (no statement ran): the transaction did not happen, so the client
+    # may simply retry.
+    log.warning("database_unavailable", path=request.url.path, lost=error.connection_invalidated)
     return problem_response(
         503,
         slug=ServiceUnavailable.slug,
-        detail="The database connection was lost; nothing was changed. Retry shortly.",
+        detail="The database is unavailable; nothing was changed. Retry shortly.",
         instance=request.url.path,
         request_id=_request_id(request),
         headers={"Retry-After": "1"},
