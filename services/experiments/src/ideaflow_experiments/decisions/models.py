@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import JSON, ForeignKey, String, Text, Uuid
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaflow_experiments.db import Base, string_enum
@@ -22,6 +22,8 @@ class Decision(Base):
     """What was decided after an experiment, by whom and why; one per experiment."""
 
     __tablename__ = "decisions"
+    # The programme view counts an organisation's decisions of a period.
+    __table_args__ = (Index("ix_decisions_org_decided_at", "organization_id", "decided_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)

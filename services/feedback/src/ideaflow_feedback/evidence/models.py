@@ -35,6 +35,8 @@ class IdeaLink(Base):
         CheckConstraint("(feedback_id IS NULL) <> (theme_id IS NULL)", name="one_target"),
         Index("ix_idea_links_org_idea", "organization_id", "idea_id"),
         Index("ix_idea_links_org_created", "organization_id", "created_at", "id"),
+        # A theme merge moves the merged theme's links.
+        Index("ix_idea_links_theme", "theme_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
