@@ -6,6 +6,7 @@ most that long. The internal token minted for it lives 60 s and is re-minted onc
 """
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass
 
@@ -51,16 +52,12 @@ class Authenticator:
         # concurrent requests that carry it all wait for that one lookup instead of each making one.
         self._lookups: dict[str, asyncio.Future[Caller | None]] = {}
         self.sessionmaker: async_sessionmaker[AsyncSession] | None = None  # set in lifespan
-        self._webhook_token = ""
-        self._webhook_token_fresh_until = 0.0
+        # Webhook senders carry no key: one caller, never re-verified, whose token is re-minted alike.
+        self._webhook_sender = Caller(identity=WEBHOOK_SENDER, token="", token_fresh_until=0.0, verified_until=math.inf)
 
     def webhook_sender_token(self) -> str:
         """The internal token for an inbound webhook, which carries no API key."""
-        now = time.monotonic()
-        if self._webhook_token_fresh_until <= now:
-            self._webhook_token = mint_token(WEBHOOK_SENDER, self._token_secret)
-            self._webhook_token_fresh_until = now + TOKEN_TTL_SECONDS - _REMINT_BEFORE_EXPIRY_SECONDS
-        return self._webhook_token
+        return self._with_fresh_token(self._webhook_sender, time.monotonic()).token
 
     async def authenticate(self, key: str) -> Caller | None:
         """The caller this key belongs to, or None for an unknown or revoked key."""
@@ -70,6 +67,9 @@ class Authenticator:
             caller = await self._verify_once(key, now)
             if caller is None:
                 return None
+        return self._with_fresh_token(caller, now)
+
+    def _with_fresh_token(self, caller: Caller, now: float) -> Caller:
         if caller.token_fresh_until <= now:
             caller.token = mint_token(caller.identity, self._token_secret)
             caller.token_fresh_until = now + TOKEN_TTL_SECONDS - _REMINT_BEFORE_EXPIRY_SECONDS
