@@ -15,7 +15,7 @@ service (from /proc), and the load average. The processes are stopped and the da
 whatever happens. `--items 0` or `--singles 0` skips that part.
 
     .venv/bin/python bench/feedback_ingest.py [--items 100000] [--batch-size 1000] [--singles 4000]
-        [--batch-concurrency 1,2]
+        [--batch-concurrency 1,2] [--database ideaflow_bench_feedback_ingest]
 """
 
 import argparse
@@ -30,7 +30,7 @@ import httpx
 
 import harness
 
-DATABASES = {"feedback": "ideaflow_bench_feedback_ingest", "gateway": "ideaflow_bench_feedback_ingest_gateway"}
+DATABASE = "ideaflow_bench_feedback_ingest"
 # fmt: off
 WORDS = (
     "export", "invoice", "slow", "crashes", "love", "please", "add", "dark", "mode", "report", "weekly",
@@ -102,10 +102,12 @@ async def _singles(
     return statuses[201] / (time.perf_counter() - started), latencies, statuses
 
 
-async def _run(stack: harness.Stack, items: int, size: int, singles: int, batch_concurrency: list[int]) -> None:
+async def _run(
+    stack: harness.Stack, database: str, items: int, size: int, singles: int, batch_concurrency: list[int]
+) -> None:
     limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
     headers = {"X-API-Key": stack.api_key}
-    meter = harness.CpuMeter(stack.pids, DATABASES["feedback"])
+    meter = harness.CpuMeter(stack.pids, database)
     async with httpx.AsyncClient(base_url=stack.gateway_url, headers=headers, timeout=300, limits=limits) as client:
         for concurrency in batch_concurrency if items else []:
             await meter.begin()
@@ -129,10 +131,16 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=1_000)
     parser.add_argument("--singles", type=int, default=4_000)
     parser.add_argument("--batch-concurrency", default="1,2", help="comma-separated; one run per value")
+    parser.add_argument(
+        "--database", default=DATABASE, help="the service's database name; the gateway's gets `_gateway` added"
+    )
     arguments = parser.parse_args()
-    with harness.service_behind_gateway("feedback", DATABASES, roles="member") as stack:
+    databases = {"feedback": arguments.database, "gateway": f"{arguments.database}_gateway"}
+    with harness.service_behind_gateway("feedback", databases, roles="member") as stack:
         concurrencies = [int(value) for value in arguments.batch_concurrency.split(",")]
-        asyncio.run(_run(stack, arguments.items, arguments.batch_size, arguments.singles, concurrencies))
+        asyncio.run(
+            _run(stack, arguments.database, arguments.items, arguments.batch_size, arguments.singles, concurrencies)
+        )
 
 
 if __name__ == "__main__":

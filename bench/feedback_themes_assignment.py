@@ -13,6 +13,7 @@ placing, building the statements; the database's own CPU is not in it).
 
     .venv/bin/python bench/feedback_themes_assignment.py [--sizes 1000,10000,100000] [--samples 150] \
         [--batch-sizes 1,1000] [--batches 5] [--mix corpus|words] [--customers 5000]
+        [--database ideaflow_bench_feedback_themes]
 """
 
 import argparse
@@ -258,7 +259,7 @@ async def measure(
 async def _run(args: argparse.Namespace) -> None:
     batches = [int(batch) for batch in args.batch_sizes.split(",")]
     corpus = [row["text"] for row in harness.themes_evaluation_set()]
-    url = harness.database_url(DATABASE)
+    url = harness.database_url(args.database)
     engine = create_async_engine(url)
     try:
         await upgrade(MIGRATIONS, url)
@@ -305,8 +306,9 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=5, help="transactions per batch size above 1")
     parser.add_argument("--mix", default="corpus", choices=MIXES, help="what the stored and new texts are")
     parser.add_argument("--customers", type=int, default=0, help="customers saying the items (0: none)")
+    parser.add_argument("--database", default=DATABASE, help="created for the run and dropped after it")
     args = parser.parse_args()
-    with harness.fresh_databases(DATABASE):
+    with harness.fresh_databases(args.database):
         asyncio.run(_run(args))
 
 
