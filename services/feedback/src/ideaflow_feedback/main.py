@@ -20,6 +20,7 @@ from ideaflow_feedback.imports.runner import import_runner_lifespan
 from ideaflow_feedback.ingest.router import router as ingest_router
 from ideaflow_feedback.integrations.router import router as integrations_router
 from ideaflow_feedback.settings import FeedbackSettings, get_settings
+from ideaflow_feedback.themes.assigner import theme_assigner_lifespan
 from ideaflow_feedback.themes.router import router as themes_router
 from ideaflow_shared.app import ExtraLifespan, create_service_app
 
@@ -67,6 +68,8 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             {"name": "integrations", "description": "CRMs and helpdesks posting feedback as signed webhooks."},
             {"name": "imports", "description": "CSV and NDJSON files imported as feedback by background jobs."},
         ],
-        extra_lifespan=_together(ideas_client_lifespan(settings), import_runner_lifespan(settings)),
+        extra_lifespan=_together(
+            ideas_client_lifespan(settings), import_runner_lifespan(settings), theme_assigner_lifespan(settings)
+        ),
         uncapped_paths=re.compile(UPLOAD_PATH),
     )

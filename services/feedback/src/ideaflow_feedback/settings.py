@@ -28,6 +28,13 @@ class FeedbackSettings(ProcessSettings):
     import_poll_seconds: float = Field(
         default=5, gt=0, le=300, description="How often the import runner looks for jobs other replicas queued."
     )
+    theme_assigner_poll_seconds: float = Field(
+        default=2,
+        gt=0,
+        le=300,
+        description="How often the theme assigner looks for items other replicas stored; it wakes at once "
+        "for this process's own.",
+    )
     public_base_url: AnyHttpUrl | None = Field(
         default=None,
         description="The gateway's public URL as webhook senders call it (e.g. https://api.example.com). "

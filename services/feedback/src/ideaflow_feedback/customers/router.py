@@ -3,12 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from ideaflow_feedback.customers import service
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.customers.schemas import CustomerDetails, CustomerExternalId, CustomerOrder, CustomerPublic
 from ideaflow_feedback.feedback.schemas import SourceName
+from ideaflow_feedback.themes.assigner import caught_up
 from ideaflow_shared.db import SessionDep
 from ideaflow_shared.etag import IfMatch, etag_for, etag_header
 from ideaflow_shared.idempotency import location_header
@@ -104,6 +105,8 @@ async def get_customer(
     response_model=CustomerPublic,
     summary="Erase a customer's personal data",
     responses={200: {"headers": _ETAG_HEADER}, **problem_responses(403, 404, 422)},
+    # Items waiting for a theme are assigned from the words the customer wrote, as on arrival.
+    dependencies=[Depends(caught_up)],
 )
 async def erase_customer(
     customer_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response

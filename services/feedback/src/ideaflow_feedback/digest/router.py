@@ -4,16 +4,17 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from ideaflow_feedback.digest import repository
+from ideaflow_feedback.themes.assigner import caught_up
 from ideaflow_shared.db import SessionDep
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.problems import problem_responses
 from ideaflow_shared.types import Timestamp
 
-router = APIRouter(prefix="/v1/themes", tags=["themes"])
+router = APIRouter(prefix="/v1/themes", tags=["themes"], dependencies=[Depends(caught_up)])
 
 
 class GrowingTheme(BaseModel):

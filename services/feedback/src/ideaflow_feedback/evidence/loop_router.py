@@ -3,16 +3,18 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from ideaflow_feedback.evidence import loop
 from ideaflow_feedback.evidence.ideas import IdeasClientDep
+from ideaflow_feedback.themes.assigner import caught_up
 from ideaflow_shared.db import SessionDep
 from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.problems import problem_responses
 
-router = APIRouter(prefix="/v1/feedback/ideas", tags=["evidence"])
+# Links to themes reach their items through theme assignments.
+router = APIRouter(prefix="/v1/feedback/ideas", tags=["evidence"], dependencies=[Depends(caught_up)])
 
 
 class StatusChanges(BaseModel):

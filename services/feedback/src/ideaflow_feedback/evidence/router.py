@@ -4,7 +4,7 @@ import decimal
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from ideaflow_feedback.db import idempotency_keys
@@ -19,6 +19,7 @@ from ideaflow_feedback.evidence.schemas import (
     IdeaLinkUpdate,
     Quote,
 )
+from ideaflow_feedback.themes.assigner import caught_up
 from ideaflow_feedback.themes.schemas import MoneyTotal
 from ideaflow_shared.db import SessionDep
 from ideaflow_shared.etag import IfMatch, etag_for, etag_header
@@ -27,7 +28,8 @@ from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
-router = APIRouter(tags=["evidence"])
+# Links to themes reach their items through theme assignments.
+router = APIRouter(tags=["evidence"], dependencies=[Depends(caught_up)])
 
 _OK_WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": etag_header("link")}}
 Currency = Annotated[

@@ -1,10 +1,24 @@
-"""The table behind `/v1/feedback`."""
+"""The tables behind `/v1/feedback`: the items, and those of them waiting for a theme."""
 
 import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaflow_feedback.db import Base
@@ -104,3 +118,22 @@ class Feedback(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+
+
+class ThemePending(Base):
+    """A stored item the background theme assigner (`themes.assigner`) has yet to put in a theme.
+
+    Ingest queues new items here instead of assigning them inside the request; `position` keeps the
+    order they arrived in, which the engine's choices depend on. The row goes in the transaction that
+    assigns the item.
+    """
+
+    __tablename__ = "theme_pending"
+    __table_args__ = (Index("ix_theme_pending_org_position", "organization_id", "position"),)
+
+    # SQLite numbers only an INTEGER primary key by itself.
+    position: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    feedback_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("feedback_items.id", ondelete="CASCADE"))

@@ -4,9 +4,10 @@ import decimal
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from ideaflow_feedback.themes import service
+from ideaflow_feedback.themes.assigner import caught_up
 from ideaflow_feedback.themes.models import Theme
 from ideaflow_feedback.themes.repository import ThemeFilters, ThemeStats
 from ideaflow_feedback.themes.schemas import (
@@ -29,7 +30,7 @@ from ideaflow_shared.identity import CurrentIdentity
 from ideaflow_shared.pagination import Page, PageRequestDep
 from ideaflow_shared.problems import problem_responses
 
-router = APIRouter(prefix="/v1/themes", tags=["themes"])
+router = APIRouter(prefix="/v1/themes", tags=["themes"], dependencies=[Depends(caught_up)])
 
 _OK_WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": etag_header("theme")}}
 
