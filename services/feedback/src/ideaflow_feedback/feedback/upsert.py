@@ -21,7 +21,7 @@ from ideaflow_feedback.feedback import repository
 from ideaflow_feedback.feedback.analysis import Sentiment, sentiment_of, suggest_kind
 from ideaflow_feedback.feedback.models import Feedback, FeedbackStatus
 from ideaflow_feedback.feedback.schemas import FeedbackCreate
-from ideaflow_feedback.themes import assigner
+from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes
 from ideaflow_shared.db import utcnow
 
 
@@ -33,8 +33,16 @@ class StoreOutcome(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    feedback: Feedback
+    """What a post did to its item. A batch needs only ids and outcomes, so an item this call created
+    is kept as its columns, and made an ORM object only when `feedback` is asked for (a single post)."""
+
+    id: uuid.UUID
     outcome: StoreOutcome
+    item: Feedback | dict[str, Any]
+
+    @property
+    def feedback(self) -> Feedback:
+        return self.item if isinstance(self.item, Feedback) else Feedback(**self.item)
 
 
 def _sender_columns(
@@ -125,7 +133,7 @@ async def upsert_feedback(
     """Store every item once per (source, external_id) and say, per item, what happened, in the order given.
 
     Repeats update the stored item even when they race each other (the unique constraint decides
-    which post creates it); new items are queued for a theme (`themes.assigner`).
+    which post creates it); new items are assigned to themes.
     """
     now = utcnow()
     customer_ids = await _customer_ids(session, organization_id=organization_id, items=items, now=now)
@@ -143,26 +151,34 @@ async def upsert_feedback(
         for feedback_id, story in stories.items()
     ]
     rows.sort(key=lambda row: (row["source"], row["external_id"] or ""))
-    inserted = {feedback.id: feedback for feedback in await repository.insert_new(session, rows)}
+    inserted = await repository.insert_new(session, rows)
     stored_before = await repository.find_by_external_ids(
         session,
         organization_id=organization_id,
         keys=[(story.source, story.external_id or "") for id_, story in stories.items() if id_ not in inserted],
     )
+    new_rows = {row["id"]: row for row in rows}
     results: dict[int, Stored] = {}
     for feedback_id, story in stories.items():
-        feedback = inserted.get(feedback_id)
-        if feedback is None:
-            feedback = stored_before[story.source, story.external_id or ""]
-            story.replay(feedback)
-            _apply(feedback, story, now)
+        if feedback_id in inserted:
+            item: Feedback | dict[str, Any] = new_rows[feedback_id]
+        else:
+            item = stored_before[story.source, story.external_id or ""]
+            feedback_id = item.id
+            story.replay(item)
+            _apply(item, story, now)
         for index, outcome in zip(story.indexes, story.outcomes, strict=True):
-            results[index] = Stored(feedback, outcome)
+            results[index] = Stored(feedback_id, outcome, item)
     await session.flush()
-    # In the order sent, as the first items of a new need found its theme.
-    await assigner.queue(
-        session, organization_id=organization_id, feedback_ids=[id_ for id_ in stories if id_ in inserted]
-    )
+    # Last, as it locks the organisation's themes until commit; in the order sent, as the first
+    # items of a new need found its theme.
+    new_items = [
+        ItemToAssign(id_, row["text"], row["received_at"], row["customer_id"], row["title"])
+        for id_ in stories
+        if id_ in inserted and (row := new_rows[id_])
+    ]
+    if new_items:
+        await assign_themes(session, organization_id=organization_id, items=new_items)
     return [results[index] for index in range(len(items))]
 
 

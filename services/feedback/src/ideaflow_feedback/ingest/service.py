@@ -55,7 +55,7 @@ async def upsert_items(
         session, organization_id=organization_id, submitted_by=submitted_by, items=[data for _, data in valid]
     )
     for (index, _), result in zip(valid, stored, strict=True):
-        results[index] = BatchItemResult(index=index, outcome=ItemOutcome(result.outcome.value), id=result.feedback.id)
+        results[index] = BatchItemResult(index=index, outcome=ItemOutcome(result.outcome.value), id=result.id)
     return [results[index] for index in range(len(items))]
 
 

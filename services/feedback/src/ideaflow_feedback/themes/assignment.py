@@ -40,6 +40,11 @@ def stored(vector: Mapping[int, float]) -> dict[str, float]:
     return {str(feature): round(weight, 6) for feature, weight in vector.items()}
 
 
+def rounded(vector: Mapping[int, float]) -> dict[int, float]:
+    """What `stored` keeps, for rows written as JSON text: the encoders turn the integer keys into strings."""
+    return {feature: round(weight, 6) for feature, weight in vector.items()}
+
+
 def loaded(vector: Mapping[str, float]) -> Vector:
     return {int(feature): weight for feature, weight in vector.items()}
 
@@ -209,7 +214,8 @@ async def assign_themes(
         return []
     await repository.lock_themes(session, organization_id=organization_id)
     vectors = embedder.embed([item.text for item in items])
-    keys = {key for vector in vectors for key in embedder.index_keys(vector)}
+    vector_keys = [embedder.index_keys(vector) for vector in vectors]
+    keys = {key for item_keys in vector_keys for key in item_keys}
     candidates = await repository.candidates_for_keys(
         session, organization_id=organization_id, engine=embedder.name, keys=keys
     )
@@ -228,7 +234,9 @@ async def assign_themes(
             keys=candidate.keys,
             curated=candidate.curated,
         )
-    placements = [working.assign_vector(vector) for vector in vectors]
+    placements = [
+        working.assign_vector(vector, item_keys) for vector, item_keys in zip(vectors, vector_keys, strict=True)
+    ]
     final = {placement.theme_id: working.theme_of(placement.theme_id) for placement in placements}
     merged_stored = {source: working.theme_of(source) for source in working.merged if source in stored_ids}
     for source, target in merged_stored.items():
@@ -277,7 +285,7 @@ async def assign_themes(
                 "feedback_id": item.feedback_id,
                 "organization_id": organization_id,
                 "theme_id": theme_id,
-                "vector": stored(vector),
+                "vector": rounded(vector),
                 "similarity": placement.similarity,
                 "pinned": False,
                 "fingerprint": item_fingerprint,
@@ -336,7 +344,7 @@ async def _write_themes(
         first, last = seen.get(theme_id, (None, None))
         row: dict[str, Any] = {
             "id": uuid.UUID(theme_id),
-            "centroid": stored(theme.centroid),
+            "centroid": rounded(theme.centroid),
             "item_count": theme.size,
             "first_seen_at": first,
             "last_seen_at": last,

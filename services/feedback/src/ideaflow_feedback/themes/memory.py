@@ -67,8 +67,10 @@ class MemoryThemes:
         (vector,) = self.embedder.embed([text])
         return self.assign_vector(vector).theme_id
 
-    def assign_vector(self, vector: Mapping[int, float]) -> Placement:
-        keys = self.embedder.index_keys(vector)
+    def assign_vector(self, vector: Mapping[int, float], keys: list[str] | None = None) -> Placement:
+        """Place an embedded item; `keys` are its index keys, when the caller has them already."""
+        if keys is None:
+            keys = self.embedder.index_keys(vector)
         candidate_ids = {theme_id for key in keys for theme_id in self.postings.get(key, [])[:CANDIDATES_PER_KEY]}
         candidates = [
             Candidate(theme_id, self.themes[theme_id].centroid, self.themes[theme_id].norm)

@@ -18,7 +18,6 @@ from sqlalchemy import (
     delete,
     distinct,
     func,
-    insert,
     select,
     true,
     tuple_,
@@ -31,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.evidence.models import IdeaLink
 from ideaflow_feedback.feedback.models import Feedback
+from ideaflow_feedback.feedback.repository import insert_rows
 from ideaflow_feedback.themes.memory import CANDIDATES_PER_KEY
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_feedback.themes.schemas import Recurrence, ThemeOrder
@@ -258,7 +258,7 @@ async def earlier_items(
     return [EarlierItem(*row) for row in rows if row.theme_id in wanted]
 
 
-# The batch writes below are Core statements on the tables: one multi-row statement per batch, without
+# The batch writes below are Core statements on the tables: one statement per batch (`insert_rows`), without
 # the ORM's per-row bookkeeping (and without its splitting of a batch by which values are NULL).
 
 THEMES = cast(Table, Theme.__table__)
@@ -267,8 +267,7 @@ THEME_ASSIGNMENTS = cast(Table, ThemeAssignment.__table__)
 
 
 async def insert_themes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(THEMES), rows)
+    await insert_rows(session, THEMES, rows)
 
 
 async def update_themes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
@@ -288,8 +287,7 @@ async def replace_keys_of_themes(
     """Swap the index keys of `theme_ids` for `rows`: one DELETE and one multi-row INSERT."""
     if theme_ids:
         await session.execute(delete(ThemeIndexKey).where(ThemeIndexKey.theme_id.in_(list(theme_ids))))
-    if rows:
-        await session.execute(insert(THEME_INDEX_KEYS), rows)
+    await insert_rows(session, THEME_INDEX_KEYS, rows)
 
 
 async def apply_merges(
@@ -359,8 +357,7 @@ async def move_idea_links(
 
 
 async def insert_assignments(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(THEME_ASSIGNMENTS), rows)
+    await insert_rows(session, THEME_ASSIGNMENTS, rows)
 
 
 @dataclass(frozen=True, slots=True)
