@@ -21,7 +21,7 @@ from ideaflow_feedback.feedback import repository
 from ideaflow_feedback.feedback.analysis import Sentiment, sentiment_of, suggest_kind
 from ideaflow_feedback.feedback.models import Feedback, FeedbackStatus
 from ideaflow_feedback.feedback.schemas import FeedbackCreate
-from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes
+from ideaflow_feedback.themes import assigner
 from ideaflow_shared.db import utcnow
 
 
@@ -133,7 +133,7 @@ async def upsert_feedback(
     """Store every item once per (source, external_id) and say, per item, what happened, in the order given.
 
     Repeats update the stored item even when they race each other (the unique constraint decides
-    which post creates it); new items are assigned to themes.
+    which post creates it); new items are queued for a theme (`themes.assigner`).
     """
     now = utcnow()
     customer_ids = await _customer_ids(session, organization_id=organization_id, items=items, now=now)
@@ -170,15 +170,10 @@ async def upsert_feedback(
         for index, outcome in zip(story.indexes, story.outcomes, strict=True):
             results[index] = Stored(feedback_id, outcome, item)
     await session.flush()
-    # Last, as it locks the organisation's themes until commit; in the order sent, as the first
-    # items of a new need found its theme.
-    new_items = [
-        ItemToAssign(id_, row["text"], row["received_at"], row["customer_id"], row["title"])
-        for id_ in stories
-        if id_ in inserted and (row := new_rows[id_])
-    ]
-    if new_items:
-        await assign_themes(session, organization_id=organization_id, items=new_items)
+    # In the order sent, as the first items of a new need found its theme.
+    await assigner.queue(
+        session, organization_id=organization_id, feedback_ids=[id_ for id_ in stories if id_ in inserted]
+    )
     return [results[index] for index in range(len(items))]
 
 
