@@ -10,7 +10,6 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import fastapi_offline
 import structlog
 from fastapi import APIRouter, FastAPI, Request
@@ -18,6 +17,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
+from ideaflow_gateway.upstream_client import UpstreamConnectionError
 from ideaflow_gateway.upstreams import Upstream, Upstreams
 from ideaflow_shared.identity import WEBHOOK_PATH
 from ideaflow_shared.jsonutil import loads
@@ -28,7 +28,7 @@ log = structlog.get_logger(__name__)
 
 STATIC_URL = "/docs/static"
 _STATIC_DIRECTORY = Path(fastapi_offline.__file__).parent / "static"
-_FETCH_TIMEOUT = aiohttp.ClientTimeout(total=5)
+_FETCH_TIMEOUT_SECONDS = 5
 
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": "An organisation's API key."},
@@ -101,12 +101,12 @@ class DocumentCache:
 
 async def _fetch(upstream: Upstream) -> dict[str, Any] | None:
     try:
-        async with upstream.pool.get(upstream.base_url + "/openapi.json", timeout=_FETCH_TIMEOUT) as response:
-            if response.status == 200:
-                document: dict[str, Any] = loads(await response.read())
-                return document
-            log.warning("upstream_openapi_refused", service=upstream.name, status=response.status)
-    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        status, body = await upstream.fetch("/openapi.json", timeout_seconds=_FETCH_TIMEOUT_SECONDS)
+        if status == 200:
+            document: dict[str, Any] = loads(body)
+            return document
+        log.warning("upstream_openapi_refused", service=upstream.name, status=status)
+    except (UpstreamConnectionError, TimeoutError, ValueError) as error:
         log.warning("upstream_openapi_unavailable", service=upstream.name, error=str(error) or type(error).__name__)
     return None
 

@@ -3,19 +3,19 @@
 import asyncio
 from typing import Literal
 
-import aiohttp
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
+from ideaflow_gateway.upstream_client import UpstreamConnectionError
 from ideaflow_gateway.upstreams import Upstream, Upstreams
 from ideaflow_shared.jsonutil import dumps
 from ideaflow_shared.problems import PROBLEM_MEDIA_TYPE, problem_body
 
 router = APIRouter(tags=["health"])
 
-_READINESS_TIMEOUT = aiohttp.ClientTimeout(total=2)
+_READINESS_TIMEOUT_SECONDS = 2
 
 Check = Literal["ok", "unavailable"]
 
@@ -64,11 +64,10 @@ async def _database_ready(request: Request) -> Check:
 
 async def _upstream_ready(upstream: Upstream) -> Check:
     try:
-        async with upstream.pool.get(upstream.base_url + "/readyz", timeout=_READINESS_TIMEOUT) as response:
-            await response.read()
-            return "ok" if response.status == 200 else "unavailable"
-    except (aiohttp.ClientError, TimeoutError):
+        status, _ = await upstream.fetch("/readyz", timeout_seconds=_READINESS_TIMEOUT_SECONDS)
+    except (UpstreamConnectionError, TimeoutError):
         return "unavailable"
+    return "ok" if status == 200 else "unavailable"
 
 
 @router.get(

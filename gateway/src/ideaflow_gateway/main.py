@@ -64,7 +64,7 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
         try:
             yield
         finally:
-            await upstreams.close()
+            upstreams.close()
             await app.state.engine.dispose()
 
     configure_logging(level=settings.log_level, json=settings.log_json)

@@ -4,16 +4,16 @@ A pure ASGI middleware in front of FastAPI, because routing every proxied reques
 FastAPI's router and dependency machinery would cost more than the proxying itself.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import aiohttp
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from yarl import URL
 
 from ideaflow_gateway.authentication import Authenticator, presented_key
 from ideaflow_gateway.routes import OWNER_BY_PREFIX, UPLOAD_PATHS, path_prefix
+from ideaflow_gateway.upstream_client import UpstreamConnectionError, UpstreamResponse
 from ideaflow_gateway.upstreams import Upstream, Upstreams
 from ideaflow_shared.context import current_context
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER, WEBHOOK_PATH
@@ -41,7 +41,7 @@ _NOT_FORWARDED = _HOP_BY_HOP | {
 # The gateway's server adds its own Date, and the request context middleware its X-Request-ID.
 _NOT_RETURNED = _HOP_BY_HOP | {b"date", b"server", b"x-request-id"}
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ideaflow", ApiKey header="X-API-Key"'}
-_SAFE_TO_RETRY = frozenset({"GET", "HEAD", "OPTIONS"})
+_TOKEN_HEADER = INTERNAL_TOKEN_HEADER.lower().encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,10 @@ _ROUTES = {prefix: _ProxiedRoute(prefix) for prefix in OWNER_BY_PREFIX}
 
 
 class _BodyTooLarge(Exception):
+    pass
+
+
+class _CallerGone(Exception):
     pass
 
 
@@ -76,7 +80,7 @@ class GatewayMiddleware:
     ) -> None:
         self.app = app
         self.authenticator = authenticator
-        self.upload_timeout = aiohttp.ClientTimeout(total=upload_timeout_seconds)
+        self.upload_timeout_seconds = upload_timeout_seconds
         self.owners = {prefix: upstreams.by_name[owner] for prefix, owner in OWNER_BY_PREFIX.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -120,70 +124,56 @@ class GatewayMiddleware:
         await self._forward(scope, receive, send, upstream, caller.token)
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, upstream: Upstream, token: str) -> None:
-        headers = [
-            (name.decode("latin-1"), value.decode("latin-1"))
-            for name, value in scope["headers"]
-            if name not in _NOT_FORWARDED
-        ]
-        headers.append((INTERNAL_TOKEN_HEADER, token))
+        request_headers = scope["headers"]
+        headers = [(name, value) for name, value in request_headers if name not in _NOT_FORWARDED]
+        headers.append((_TOKEN_HEADER, token.encode()))
         context = current_context.get()
         if context is not None:
-            headers.extend(context.outgoing_headers().items())
-        has_body = any(name in (b"content-length", b"transfer-encoding") for name, _ in scope["headers"])
-        raw_path = scope.get("raw_path")
-        path = raw_path.decode("latin-1") if raw_path else scope["path"]
-        query = scope.get("query_string", b"")
-        target = upstream.base_url + path + ("?" + query.decode("latin-1") if query else "")
-        url = URL(target, encoded=True)
-        method = scope["method"]
-        attempts = 2 if method in _SAFE_TO_RETRY and not has_body else 1
+            headers.extend((name.encode(), value.encode()) for name, value in context.outgoing_headers().items())
+        declares_length = any(name == b"content-length" for name, _ in request_headers)
+        chunked = not declares_length and any(name == b"transfer-encoding" for name, _ in request_headers)
+        target = scope.get("raw_path") or scope["path"].encode()
+        if scope["query_string"]:
+            target += b"?" + scope["query_string"]
+        uploading = UPLOAD_PATHS.fullmatch(scope["path"]) is not None
         started = False
-        for attempt in range(1, attempts + 1):
-            try:
-                async with upstream.pool.request(
-                    method,
-                    url,
-                    headers=headers,
-                    data=_stream(receive) if has_body else None,
-                    allow_redirects=False,
-                    timeout=self.upload_timeout if UPLOAD_PATHS.fullmatch(scope["path"]) else upstream.timeout,
-                ) as response:
+        try:
+            async with asyncio.timeout(self.upload_timeout_seconds if uploading else upstream.timeout_seconds):
+                response = await _send_request(
+                    upstream, scope["method"], target, headers, receive, declares_length or chunked, chunked
+                )
+                finished = False
+                try:
                     await send(
                         {
                             "type": "http.response.start",
                             "status": response.status,
                             "headers": [
-                                (name.lower(), value)
-                                for name, value in response.raw_headers
-                                if name.lower() not in _NOT_RETURNED
+                                (lowered, value)
+                                for name, value in response.headers
+                                if (lowered := name.lower()) not in _NOT_RETURNED
                             ],
                         }
                     )
                     started = True
-                    async for chunk in response.content.iter_any():
+                    async for chunk in response.body():
                         await send({"type": "http.response.body", "body": chunk, "more_body": True})
                     await send({"type": "http.response.body", "body": b"", "more_body": False})
-                    return
-            except aiohttp.ServerDisconnectedError:
-                # A pooled connection the service had just closed: safe to retry once without a body.
-                if started or attempt == attempts:
-                    await self._fail(scope, receive, send, upstream, started, 503)
-                    return
-            except TimeoutError:
-                await self._fail(scope, receive, send, upstream, started, 504)
-                return
-            except aiohttp.ClientError as error:
-                too_large = isinstance(error.__cause__, _BodyTooLarge) or isinstance(error.__context__, _BodyTooLarge)
-                await self._fail(scope, receive, send, upstream, started, 413 if too_large else 503)
-                return
-            except _BodyTooLarge:
-                await self._fail(scope, receive, send, upstream, started, 413)
-                return
-            except Exception:
-                # Outside FastAPI no handler catches what we did not expect: answer it here.
-                log.exception("proxy_failed", service=upstream.name)
-                await self._fail(scope, receive, send, upstream, started, 500)
-                return
+                    finished = True
+                finally:
+                    response.release(finished=finished)
+        except TimeoutError:
+            await self._fail(scope, receive, send, upstream, started, 504)
+        except UpstreamConnectionError:
+            await self._fail(scope, receive, send, upstream, started, 503)
+        except _BodyTooLarge:
+            await self._fail(scope, receive, send, upstream, started, 413)
+        except _CallerGone:
+            return
+        except Exception:
+            # Outside FastAPI no handler catches what we did not expect: answer it here.
+            log.exception("proxy_failed", service=upstream.name)
+            await self._fail(scope, receive, send, upstream, started, 500)
 
     async def _fail(
         self, scope: Scope, receive: Receive, send: Send, upstream: Upstream, started: bool, status: int
@@ -214,9 +204,29 @@ async def _stream(receive: Receive) -> AsyncIterator[bytes]:
         except PayloadTooLarge:
             raise _BodyTooLarge from None
         if message["type"] == "http.disconnect":
-            raise ConnectionAbortedError("the caller went away")
+            raise _CallerGone
         chunk = message.get("body", b"")
         if chunk:
             yield chunk
         if not message.get("more_body", False):
             return
+
+
+async def _send_request(
+    upstream: Upstream,
+    method: str,
+    target: bytes,
+    headers: list[tuple[bytes, bytes]],
+    receive: Receive,
+    has_body: bool,
+    chunked: bool,
+) -> UpstreamResponse:
+    """Send the request; when a pooled connection turns out closed, retry once, and only without a body."""
+    try:
+        return await upstream.pool.request(
+            method, target, headers, _stream(receive) if has_body else None, chunked=chunked
+        )
+    except UpstreamConnectionError as error:
+        if has_body or error.answered or not error.reused:
+            raise
+        return await upstream.pool.request(method, target, headers)

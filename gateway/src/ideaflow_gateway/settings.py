@@ -2,9 +2,10 @@
 
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from ideaflow_gateway.upstreams import upstream_address
 from ideaflow_shared.settings import ProcessSettings, load_settings
 
 
@@ -25,6 +26,12 @@ class GatewaySettings(ProcessSettings):
     api_key_cache_seconds: float = Field(
         default=5, ge=0, le=300, description="A revoked key keeps working for at most this long."
     )
+
+    @field_validator("ideas_url", "experiments_url", "feedback_url")
+    @classmethod
+    def _plain_http(cls, url: str) -> str:
+        upstream_address(url)
+        return url
 
     @model_validator(mode="after")
     def _refuse_credentials_for_any_origin(self) -> Self:
