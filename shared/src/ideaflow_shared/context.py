@@ -3,9 +3,10 @@
 One pure-ASGI middleware does all of it, because it sits on every request's hot path.
 """
 
-import os
+import random
 import re
 import time
+from collections.abc import MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -41,11 +42,25 @@ class RequestContext:
         """Headers that carry this request's identity to an upstream call (a new span id each)."""
         return {
             "X-Request-ID": self.request_id,
-            "traceparent": f"00-{self.trace_id}-{os.urandom(8).hex()}-{self.trace_flags}",
+            "traceparent": f"00-{self.trace_id}-{_random_hex(64)}-{self.trace_flags}",
         }
 
 
 current_context: ContextVar[RequestContext | None] = ContextVar("ideaflow_request_context", default=None)
+
+
+def _random_hex(bits: int) -> str:
+    """Identifiers, not secrets: Python's generator (reseeded in forked children) spares a syscall each."""
+    return f"{random.getrandbits(bits):0{bits // 4}x}"
+
+
+def add_request_context(_logger: object, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """A structlog processor: every line logged while a request runs carries its request and trace ids."""
+    context = current_context.get()
+    if context is not None:
+        event.setdefault("request_id", context.request_id)
+        event.setdefault("trace_id", context.trace_id)
+    return event
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -88,16 +103,15 @@ class RequestContextMiddleware:
             return
         started = time.perf_counter()
         incoming_id = _header(scope, b"x-request-id")
-        request_id = incoming_id if incoming_id and _VALID_REQUEST_ID.match(incoming_id) else os.urandom(16).hex()
+        request_id = incoming_id if incoming_id and _VALID_REQUEST_ID.match(incoming_id) else _random_hex(128)
         trace = _TRACEPARENT.match(_header(scope, b"traceparent") or "")
         context = RequestContext(
             request_id=request_id,
-            trace_id=trace.group(1) if trace else os.urandom(16).hex(),
+            trace_id=trace.group(1) if trace else _random_hex(128),
             trace_flags=trace.group(3) if trace else "01",
         )
         token = current_context.set(context)
         scope.setdefault("state", {})["request_id"] = request_id
-        structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=context.trace_id)
         status = 500
         started_response = False
         echoed = (b"x-request-id", request_id.encode())
@@ -142,7 +156,6 @@ class RequestContextMiddleware:
                 status=status,
                 duration_ms=round(elapsed * 1000, 2),
             )
-            structlog.contextvars.clear_contextvars()
             current_context.reset(token)
 
     def _capped(self, receive: Receive) -> Receive:

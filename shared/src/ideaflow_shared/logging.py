@@ -5,10 +5,13 @@ import sys
 
 import structlog
 
+from ideaflow_shared.context import add_request_context
+
 
 def configure_logging(*, level: str = "info", json: bool = True) -> None:
     shared_processors: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_request_context,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
