@@ -12,6 +12,7 @@ import uvicorn
 from sqlalchemy import MetaData
 
 from ideaflow_shared import migrations
+from ideaflow_shared.server import CoalescingHttpToolsProtocol
 from ideaflow_shared.settings import ProcessSettings
 
 
@@ -67,7 +68,7 @@ def run_cli(
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http="httptools",
+        http=CoalescingHttpToolsProtocol,
         access_log=False,
         log_config=None,
         proxy_headers=False,

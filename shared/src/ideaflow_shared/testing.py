@@ -19,6 +19,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER, Identity, mint_token
+from ideaflow_shared.server import CoalescingHttpToolsProtocol
 from ideaflow_shared.settings import DEVELOPMENT_TOKEN_SECRET
 
 POSTGRES_URL_VARIABLE = "IDEAFLOW_TEST_POSTGRES_URL"
@@ -34,11 +35,14 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def served(app: ASGIApp) -> AsyncIterator[str]:
-    """Serve `app` over real HTTP with uvicorn in this event loop (lifespan included); yield its URL.
+    """Serve `app` over real HTTP with uvicorn in this event loop (lifespan included, the production
+    protocol class); yield its URL.
 
     The socket is bound before the server starts, so no other test can take the port meanwhile.
     """
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, http=CoalescingHttpToolsProtocol, log_config=None, access_log=False, lifespan="on")
+    )
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         serving = asyncio.create_task(server.serve(sockets=[listener]))
