@@ -8,14 +8,22 @@ Every process it starts is stopped and both databases are dropped, whatever happ
     .venv/bin/python bench/gateway_overhead.py [--rounds 5] [--duration 5] [--gateway-setting NAME=VALUE ...]
 
 `--gateway-setting LOG_LEVEL=info` (say) runs the gateway with IDEAFLOW_GATEWAY_LOG_LEVEL=info, to
-measure what a setting costs.
+measure what a setting costs. `--nginx` adds nginx (Debian's package) as a third target: a plain
+reverse proxy with keep-alive upstream connections in front of the same service, showing what any
+extra hop costs on this machine.
 """
 
 import argparse
+import contextlib
 import json
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import harness
 
@@ -33,6 +41,49 @@ def _create_idea(gateway_url: str, api_key: str) -> str:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return str(response.headers["Location"])
+
+
+NGINX_CONFIG = """
+daemon off;
+worker_processes 1;
+pid {directory}/nginx.pid;
+error_log stderr warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory};
+    proxy_temp_path {directory};
+    upstream service {{ server {upstream}; keepalive 64; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://service;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx_in_front_of(service_url: str) -> Iterator[tuple[str, int]]:
+    """nginx proxying to `service_url`: its URL and its worker's pid."""
+    executable = shutil.which("nginx") or "/usr/sbin/nginx"
+    port = harness.free_port()
+    with tempfile.TemporaryDirectory() as directory:
+        config = Path(directory) / "nginx.conf"
+        upstream = service_url.removeprefix("http://")
+        config.write_text(NGINX_CONFIG.format(directory=directory, upstream=upstream, port=port))
+        master = subprocess.Popen([executable, "-c", str(config), "-p", directory])
+        try:
+            server = harness.Server(url=f"http://127.0.0.1:{port}", process=master, env={})
+            server.wait_until_up()
+            workers = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+            yield server.url, int(workers[0])
+        finally:
+            master.terminate()
+            master.wait(timeout=10)
 
 
 def wrk(url: str, header: str, connections: int, seconds: int, pids: dict[str, int]) -> dict[str, float]:
@@ -53,24 +104,33 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--gateway-setting", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--nginx", action="store_true", help="add nginx as a reference proxy")
     arguments = parser.parse_args()
     results: dict[tuple[str, int], list[dict[str, float]]] = {}
     overrides = dict(setting.split("=", 1) for setting in arguments.gateway_setting)
-    with harness.service_behind_gateway("ideas", DATABASES, roles="admin", settings={"gateway": overrides}) as stack:
+    with (
+        harness.service_behind_gateway("ideas", DATABASES, roles="admin", settings={"gateway": overrides}) as stack,
+        contextlib.ExitStack() as extras,
+    ):
         path = _create_idea(stack.gateway_url, stack.api_key)
+        token_header = f"X-Ideaflow-Token: {stack.internal_token()}"
         targets = {
-            "direct": (stack.service_url + path, f"X-Ideaflow-Token: {stack.internal_token()}"),
+            "direct": (stack.service_url + path, token_header),
             "gateway": (stack.gateway_url + path, f"X-API-Key: {stack.api_key}"),
         }
+        pids = dict(stack.pids)
+        if arguments.nginx:
+            nginx_url, pids["nginx"] = extras.enter_context(nginx_in_front_of(stack.service_url))
+            targets["nginx"] = (nginx_url + path, token_header)
         for url, header in targets.values():
-            wrk(url, header, 32, 2, stack.pids)  # warm up connections, caches and the JIT-less interpreter alike
+            wrk(url, header, 32, 2, pids)  # warm up connections, caches and the JIT-less interpreter alike
         for round_number in range(arguments.rounds):
             # Alternate which side goes first, so that neither always meets the same neighbours.
             order = list(targets) if round_number % 2 == 0 else list(reversed(targets))
             for connections in CONCURRENCIES:
                 for name in order:
                     url, header = targets[name]
-                    result = wrk(url, header, connections, arguments.duration, stack.pids)
+                    result = wrk(url, header, connections, arguments.duration, pids)
                     results.setdefault((name, connections), []).append(result)
                     shown = {metric: round(value, 3) for metric, value in result.items()}
                     print(f"round {round_number + 1} {name:8} c{connections:<3} {shown}", file=sys.stderr)
@@ -82,20 +142,26 @@ def _report(results: dict[tuple[str, int], list[dict[str, float]]], rounds: int,
         return statistics.median(run[metric] for run in results[(name, connections)])
 
     print(f"\nMedians over {rounds} interleaved rounds of {duration} s per run:\n")
-    print("| target | connections | requests/s | p50 ms | p99 ms | ideas CPU ms/req | gateway CPU ms/req |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    names = [name for name in ("direct", "gateway", "nginx") if (name, 1) in results]
+    measured = results[("direct", 1)][0]
+    processes = [process for process in ("ideas", "gateway", "nginx") if f"{process}_cpu_ms" in measured]
+    print(
+        "| target | connections | requests/s | p50 ms | p99 ms | "
+        + " | ".join(f"{process} CPU ms/req" for process in processes)
+        + " |"
+    )
+    print("|---|---:|---:|---:|---:|" + "---:|" * len(processes))
     for connections in CONCURRENCIES:
-        for name in ("direct", "gateway"):
+        for name in names:
             figures = [median(name, connections, metric) for metric in ("rps", "p50", "p99")]
-            cpu = [median(name, connections, f"{process}_cpu_ms") for process in ("ideas", "gateway")]
-            print(
-                f"| {name} | {connections} | {figures[0]:.0f} | {figures[1]:.2f} | {figures[2]:.2f} | "
-                f"{cpu[0]:.2f} | {cpu[1]:.2f} |"
-            )
-    ratio = median("gateway", 32, "rps") / median("direct", 32, "rps")
-    added = median("gateway", 1, "p50") - median("direct", 1, "p50")
-    print(f"\ngateway / direct throughput at c32: {ratio:.2f} (target >= 0.70)")
-    print(f"added p50 latency at c1: {added:.2f} ms (target <= 0.30 ms)")
+            cpu = " | ".join(f"{median(name, connections, f'{process}_cpu_ms'):.2f}" for process in processes)
+            print(f"| {name} | {connections} | {figures[0]:.0f} | {figures[1]:.2f} | {figures[2]:.2f} | {cpu} |")
+    for name in names[1:]:
+        ratio = median(name, 32, "rps") / median("direct", 32, "rps")
+        added = median(name, 1, "p50") - median("direct", 1, "p50")
+        targets = (" (target >= 0.70)", " (target <= 0.30 ms)") if name == "gateway" else ("", "")
+        print(f"\n{name} / direct throughput at c32: {ratio:.2f}{targets[0]}")
+        print(f"{name}: added p50 latency at c1: {added:.2f} ms{targets[1]}")
 
 
 if __name__ == "__main__":
