@@ -8,13 +8,13 @@ same figures right item by item, so the engine's later decisions start from peop
 
 import datetime as dt
 import hashlib
-import json
 import uuid
 from collections import deque
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.feedback.models import Feedback
@@ -166,20 +166,25 @@ class _Duplicates:
     ) -> uuid.UUID | None:
         found = self._first_with_words.get((theme_id, customer_id, fingerprint))
         if found is None and customer_id is not None:
-            found = next(
-                (
-                    other_id
-                    for other_id, other_vector in self._said.get((theme_id, customer_id), ())
-                    if cosine(vector, _decoded(other_vector)) >= self._threshold
-                ),
-                None,
-            )
+            found = self._paraphrased(vector, self._said.get((theme_id, customer_id), ()))
         self._remember(feedback_id, theme_id, customer_id, fingerprint, vector)
         return found
 
-
-def _decoded(vector: Mapping[int, float] | str) -> Mapping[int, float]:
-    return loaded(json.loads(vector)) if isinstance(vector, str) else vector
+    def _paraphrased(
+        self, vector: Vector, said: Iterable[tuple[uuid.UUID, Mapping[int, float] | str]]
+    ) -> uuid.UUID | None:
+        # A stored vector is compared as decoded, with JSON's string keys: the item's vector is given
+        # those once, instead of converting every stored vector's keys.
+        named: dict[str, float] | None = None
+        for other_id, other in said:
+            if isinstance(other, str):
+                named = named or {str(feature): weight for feature, weight in vector.items()}
+                similarity = cosine(named, orjson.loads(other))
+            else:
+                similarity = cosine(vector, other)
+            if similarity >= self._threshold:
+                return other_id
+        return None
 
 
 async def assign_themes(
