@@ -169,7 +169,7 @@ def test_engines_are_chosen_by_name() -> None:
 
 
 def test_multilingual_engine_quality_on_the_evaluation_set_does_not_regress() -> None:
-    """Measured 0.459 ARI, 0.716 purity (docs/performance.md, "Feedback themes"); the lexical engine reaches 0.327."""
+    """Measured 0.509 ARI, 0.81 purity (docs/performance.md, "Feedback themes"); the lexical engine reaches 0.327."""
     with DATA.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE))
     truth = [row["need"] if row["need"] != "noise" else f"noise-{n}" for n, row in enumerate(rows)]
@@ -178,5 +178,5 @@ def test_multilingual_engine_quality_on_the_evaluation_set_does_not_regress() ->
     placed = [themes.assign_vector(vector).theme_id for vector in themes.embedder.embed([row["text"] for row in rows])]
     predicted = [themes.theme_of(theme_id) for theme_id in placed]
 
-    assert adjusted_rand_index(truth, predicted) >= 0.44
-    assert purity(truth, predicted) >= 0.7
+    assert adjusted_rand_index(truth, predicted) >= 0.49
+    assert purity(truth, predicted) >= 0.79
