@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel
-from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes
+from ideaflow_feedback.themes import repository
+from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes, fingerprint
 from ideaflow_feedback.themes.engine import Vector, normalised
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_shared.testing import Caller
@@ -343,6 +344,66 @@ async def test_near_duplicates_within_one_batch_are_flagged(sessions: async_sess
     assert first.duplicate_of_id is None
     assert resent.duplicate_of_id == first.feedback_id
     assert anonymous.duplicate_of_id is None
+
+
+async def customers_of(session: AsyncSession, organization_id: uuid.UUID, count: int) -> list[Customer]:
+    customers = [
+        Customer(id=uuid.uuid4(), organization_id=organization_id, source="test", external_id=f"c-{number}")
+        for number in range(count)
+    ]
+    session.add_all(customers)
+    await session.flush()
+    return customers
+
+
+async def test_exact_repeats_in_a_later_batch_point_at_the_same_senders_first_item(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    organization_id = uuid.uuid4()
+    async with sessions() as session, session.begin():
+        acme, globex, initech = await customers_of(session, organization_id, 3)
+        items = []
+        for customer in (acme, globex):
+            items += await stored_items(session, organization_id, [DARK[0]], customer_id=customer.id)
+        items += await stored_items(session, organization_id, [DARK[0]])
+        acme_first, _, anonymous_first = await assign_themes(session, organization_id=organization_id, items=items)
+    async with sessions() as session, session.begin():
+        items = []
+        for customer in (acme, initech):
+            items += await stored_items(session, organization_id, [DARK[0]], customer_id=customer.id)
+        items += await stored_items(session, organization_id, [DARK[0]])
+        acme_again, initech_first, anonymous_again = await assign_themes(
+            session, organization_id=organization_id, items=items
+        )
+
+    assert acme_again.duplicate_of_id == acme_first.feedback_id
+    assert anonymous_again.duplicate_of_id == anonymous_first.feedback_id
+    assert initech_first.duplicate_of_id is None
+
+
+async def test_the_repeat_check_reads_back_only_the_batchs_own_senders_earlier_items(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Not every customer's first item with the same words: with a few texts sent by many customers
+    that was one stored item per item imported, and an import's memory grew with the file."""
+    organization_id = uuid.uuid4()
+    async with sessions() as session, session.begin():
+        customers = await customers_of(session, organization_id, 20)
+        items = []
+        for customer in customers:
+            items += await stored_items(session, organization_id, [DARK[0]], customer_id=customer.id)
+        items += await stored_items(session, organization_id, [DARK[0]])
+        stored = await assign_themes(session, organization_id=organization_id, items=items)
+    async with sessions() as session:
+        earlier = await repository.earlier_items(
+            session,
+            organization_id=organization_id,
+            theme_ids={stored[0].theme_id},
+            said_by=set(),
+            repeats_of={(customers[0].id, fingerprint(DARK[0])), (None, fingerprint(DARK[0]))},
+        )
+
+    assert {item.feedback_id for item in earlier} == {stored[0].feedback_id, stored[-1].feedback_id}
 
 
 async def test_concurrent_batches_joining_the_same_themes_in_opposite_orders_both_succeed(

@@ -264,7 +264,7 @@ async def assign_themes(
             if item.customer_id is not None
             for part in stored_parts.get(final[placement.theme_id], [])
         },
-        fingerprints=set(fingerprints),
+        repeats_of={(item.customer_id, words) for item, words in zip(items, fingerprints, strict=True)},
     )
     duplicates = _Duplicates(
         [replace(other, theme_id=uuid.UUID(working.theme_of(str(other.theme_id)))) for other in earlier],

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     String,
     Table,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     delete,
     distinct,
     func,
+    or_,
     select,
     true,
     tuple_,
@@ -170,15 +172,15 @@ async def earlier_items(
     organization_id: uuid.UUID,
     theme_ids: Collection[uuid.UUID],
     said_by: Collection[tuple[uuid.UUID, uuid.UUID]],
-    fingerprints: Collection[str],
+    repeats_of: Collection[tuple[uuid.UUID | None, str]],
 ) -> list[EarlierItem]:
     """Stored items of `theme_ids` that a near-duplicate check compares with, in the order received.
 
     Two branches, each found through its own index, so the cost follows the batch, not the size of
     the themes nor the customers' histories: for each (customer, theme) pair of `said_by`, the
-    customer's DUPLICATE_CANDIDATES latest items in that theme (to compare paraphrases), and the
-    first item per theme and customer with one of the batch's fingerprints (exact repeats, with or
-    without a customer).
+    customer's DUPLICATE_CANDIDATES latest items in that theme (to compare paraphrases), and for
+    each (customer or None, fingerprint) pair of `repeats_of`, the first item per theme of that
+    customer (or without one) with those words (exact repeats).
     """
     if not theme_ids:
         return []
@@ -224,9 +226,18 @@ async def earlier_items(
         branches.append(
             select(*(recent.c[column.name] for column in columns)).where(recent.c.recent <= DUPLICATE_CANDIDATES)
         )
-    if fingerprints:
+    if repeats_of:
         # Only the first item with the same words per theme and customer is ever compared with, so
-        # only that one is read back, however often a text was repeated before.
+        # only that one is read back, however often a text was repeated before; and only for the
+        # batch's own customers: every customer's first repeat of a text that many customers send
+        # grew with the file (one row per row imported, when an import's texts recur).
+        of_customers = [(customer_id, words) for customer_id, words in repeats_of if customer_id is not None]
+        anonymous = {words for customer_id, words in repeats_of if customer_id is None}
+        same_words: list[ColumnElement[bool]] = []
+        if of_customers:
+            same_words.append(_same_customer_and_words(session, of_customers))
+        if anonymous:
+            same_words.append(and_(Feedback.customer_id.is_(None), ThemeAssignment.fingerprint.in_(list(anonymous))))
         first_first = (ThemeAssignment.received_at, ThemeAssignment.feedback_id)
         repeats = (
             select(
@@ -239,10 +250,7 @@ async def earlier_items(
                 .label("earliest"),
             )
             .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
-            .where(
-                ThemeAssignment.organization_id == organization_id,
-                ThemeAssignment.fingerprint.in_(list(fingerprints)),
-            )
+            .where(ThemeAssignment.organization_id == organization_id, or_(*same_words))
             .subquery()
         )
         branches.append(select(*(repeats.c[column.name] for column in columns)).where(repeats.c.earliest == 1))
@@ -256,6 +264,23 @@ async def earlier_items(
     )
     wanted = set(theme_ids)
     return [EarlierItem(*row) for row in rows if row.theme_id in wanted]
+
+
+def _same_customer_and_words(session: AsyncSession, pairs: Sequence[tuple[uuid.UUID, str]]) -> ColumnElement[bool]:
+    """Items whose (customer, fingerprint) is one of `pairs`; on PostgreSQL over two arrays, so a
+    batch's thousand pairs are one semi-join instead of a thousand OR-ed index scans."""
+    said = tuple_(Feedback.customer_id, ThemeAssignment.fingerprint)
+    if session.get_bind().dialect.name != "postgresql":
+        return said.in_(pairs)
+    wanted = (
+        func.unnest(
+            bindparam("repeat_customers", [pair[0] for pair in pairs], type_=postgresql.ARRAY(Uuid)),
+            bindparam("repeat_fingerprints", [pair[1] for pair in pairs], type_=postgresql.ARRAY(String)),
+        )
+        .table_valued("customer_id", "fingerprint")
+        .render_derived(name="repeats_of")
+    )
+    return said.in_(select(wanted.c.customer_id, wanted.c.fingerprint))
 
 
 # The batch writes below are Core statements on the tables: one statement per batch (`insert_rows`), without
