@@ -4,13 +4,16 @@ For each `--rows` size: writes a CSV of that many rows to a temporary file (stre
 says where the texts come from, `--customers` how many distinct customers the rows name;
 sentiment, kind suggestion and theme assignment run on every row), starts the feedback service
 and the gateway with their production command lines on fresh PostgreSQL databases, creates an
-import through the gateway, uploads the file (streamed from disk), polls the job until it ends,
-and prints: upload time, import time, rows/s, CPU ms per row of the feedback process, and its
-resident memory at start and at its peak (VmHWM from /proc/<pid>/status). Each size runs on a
-fresh process, so each peak is that size's own.
+import through the gateway, uploads the file (streamed from disk), polls the job until it ends
+and then the service's theme assigner until no row waits for a theme (it assigns in the
+background, beside the import), printing the resident memory every `--sample-rows` rows, and
+prints: upload time, import time, time until every row has its theme, rows/s, CPU ms per row of
+the feedback process, and its resident memory at start and at its peak (VmHWM from
+/proc/<pid>/status). Each size runs on a fresh process, so each peak is that size's own.
 
     .venv/bin/python bench/feedback_import.py [--rows 10000 100000 1000000] [--batch-size 1000]
-        [--texts labelled|repeated|random] [--customers 5000]
+        [--texts labelled|repeated|random] [--customers 5000] [--sample-rows 10000]
+        [--database ideaflow_bench_feedback_import]
 """
 
 import argparse
@@ -23,11 +26,12 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 import harness
 
-DATABASES = {"feedback": "ideaflow_bench_feedback_import", "gateway": "ideaflow_bench_feedback_import_gateway"}
+DATABASE = "ideaflow_bench_feedback_import"
 # fmt: off
 WORDS = (
     "export", "invoice", "slow", "crashes", "love", "please", "add", "dark", "mode", "report", "weekly",
@@ -74,7 +78,17 @@ async def _chunks(path: Path) -> AsyncIterator[bytes]:
             yield chunk
 
 
-async def _import(stack: harness.Stack, path: Path, rows: int, size_mib: float) -> None:
+async def _waiting_for_a_theme(database: str) -> int:
+    connection = await asyncpg.connect(f"{harness.POSTGRES}/{database}")
+    try:
+        return int(await connection.fetchval("SELECT count(*) FROM theme_pending"))
+    finally:
+        await connection.close()
+
+
+async def _import(
+    stack: harness.Stack, database: str, path: Path, rows: int, size_mib: float, sample_rows: int
+) -> None:
     headers = {"X-API-Key": stack.api_key}
     options = {
         "columns": {
@@ -101,26 +115,32 @@ async def _import(stack: harness.Stack, path: Path, rows: int, size_mib: float) 
         )
         assert uploaded.status_code == 202, uploaded.text
         upload_seconds = time.perf_counter() - started
-        reported = time.perf_counter()
+        sampled = 0
         while True:
             job = (await client.get(f"/v1/imports/{import_id}")).json()
             if job["status"] in ("succeeded", "failed", "cancelled"):
                 break
-            if time.perf_counter() - reported > 60:
-                reported = time.perf_counter()
+            if job["processed"] >= sampled + sample_rows:
+                sampled = job["processed"] // sample_rows * sample_rows
                 print(
-                    f"  … {job['processed']:,} of {rows:,} after {reported - started:.0f} s, "
-                    f"RSS {_memory_mib(pid, 'VmRSS'):.0f} MiB, peak {_memory_mib(pid, 'VmHWM'):.0f} MiB",
+                    f"  … {job['processed']:,} of {rows:,} after {time.perf_counter() - started:.0f} s, "
+                    f"RSS {_memory_mib(pid, 'VmRSS'):.0f} MiB, peak {_memory_mib(pid, 'VmHWM'):.0f} MiB, "
+                    f"{await _waiting_for_a_theme(database):,} waiting for a theme, load {harness.load_average():.2f}",
                     flush=True,
                 )
-            await asyncio.sleep(2)
+            await asyncio.sleep(1)
+    imported = time.perf_counter() - started
+    while waiting := await _waiting_for_a_theme(database):
+        print(f"  … {waiting:,} rows still waiting for a theme, RSS {_memory_mib(pid, 'VmRSS'):.0f} MiB", flush=True)
+        await asyncio.sleep(10)
     elapsed = time.perf_counter() - started
     cpu = harness.cpu_seconds(pid) - cpu_at_start
     assert job["status"] == "succeeded", job
     assert (job["processed"], job["created"], job["failed"]) == (rows, rows, 0), job
     print(
-        f"{rows:>9,} rows ({size_mib:,.0f} MiB): upload {upload_seconds:.1f} s, "
-        f"done after {elapsed:.0f} s = {rows / elapsed:,.0f} rows/s; feedback CPU {cpu * 1000 / rows:.2f} ms/row; "
+        f"{rows:>9,} rows ({size_mib:,.0f} MiB): upload {upload_seconds:.1f} s, imported after {imported:.0f} s, "
+        f"all in themes after {elapsed:.0f} s = {rows / elapsed:,.0f} rows/s; "
+        f"feedback CPU {cpu * 1000 / rows:.2f} ms/row; "
         f"RSS at start {rss_at_start:.0f} MiB, peak (VmHWM) {_memory_mib(pid, 'VmHWM'):.0f} MiB",
         flush=True,
     )
@@ -132,6 +152,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=1_000)
     parser.add_argument("--texts", choices=("labelled", "repeated", "random"), default="labelled")
     parser.add_argument("--customers", type=int, default=5_000, help="distinct customers the rows cycle through")
+    parser.add_argument("--sample-rows", type=int, default=10_000, help="print the memory every so many rows")
+    parser.add_argument(
+        "--database", default=DATABASE, help="the service's database name; the gateway's gets `_gateway` added"
+    )
     arguments = parser.parse_args()
     print(
         f"texts: {arguments.texts}, {arguments.customers:,} customers; load average at start: {os.getloadavg()[0]:.2f}",
@@ -143,8 +167,10 @@ def main() -> None:
             _write_csv(path, rows, arguments.texts, arguments.customers)
             spool = {"IMPORT_DIR": f"{directory}/spool", "IMPORT_BATCH_SIZE": str(arguments.batch_size)}
             settings = {"feedback": spool}
-            with harness.service_behind_gateway("feedback", DATABASES, roles="member", settings=settings) as stack:
-                asyncio.run(_import(stack, path, rows, path.stat().st_size / 2**20))
+            databases = {"feedback": arguments.database, "gateway": f"{arguments.database}_gateway"}
+            with harness.service_behind_gateway("feedback", databases, roles="member", settings=settings) as stack:
+                size_mib = path.stat().st_size / 2**20
+                asyncio.run(_import(stack, arguments.database, path, rows, size_mib, arguments.sample_rows))
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
