@@ -18,10 +18,11 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
+from typing import cast
 
 import structlog
 from fastapi import FastAPI
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import Table, delete, event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -41,14 +42,16 @@ BATCH_SIZE = 1_000
 _QUEUED = "ideaflow_themes_queued"
 """Set in a session's `info` when its transaction queued items, so its commit wakes the assigners."""
 _wakeups: set[asyncio.Event] = set()
+THEME_PENDING = cast(Table, ThemePending.__table__)
 
 
 async def queue(session: AsyncSession, *, organization_id: uuid.UUID, feedback_ids: Sequence[uuid.UUID]) -> None:
     """Queue newly stored items for a theme, in the order given; this process's assigner wakes on commit."""
     if not feedback_ids:
         return
+    # A Core insert: the ORM's would read every generated position back.
     await session.execute(
-        insert(ThemePending), [{"organization_id": organization_id, "feedback_id": id_} for id_ in feedback_ids]
+        insert(THEME_PENDING), [{"organization_id": organization_id, "feedback_id": id_} for id_ in feedback_ids]
     )
     session.info[_QUEUED] = True
 
