@@ -7,12 +7,15 @@ log level warning) on fresh PostgreSQL databases, creates an API key, then
   `POST /v1/feedback/batches`, every item a new (source, external id) with a customer out of 5,000
   and a text drawn from a fixed vocabulary (seeded, nearly every text distinct), so sentiment, kind
   suggestion and theme assignment run on every item;
-- posts `--singles` items (default 4,000) one per `POST /v1/feedback` at concurrency 16.
-Prints items/s (batches) and requests/s with the median and p95 latency (singles), the answers by
-status (a 504 from the gateway's upstream timeout counts as a failure, not a crash), each with the
-CPU time per item of the feedback service, the gateway and the PostgreSQL backends serving the
-service (from /proc), and the load average. The processes are stopped and the databases dropped,
-whatever happens. `--items 0` or `--singles 0` skips that part.
+- posts `--singles` items (default 4,000) one per `POST /v1/feedback` at concurrency 16, each with
+  its own `Idempotency-Key`.
+The service assigns themes in the background after answering, so each part then waits until every
+stored item is assigned. Prints items/s (batches) and requests/s with the median and p95 latency
+(singles), then how long the assignment lagged behind the last answer and the rate including it,
+the answers by status (a 504 from the gateway's upstream timeout counts as a failure, not a crash),
+each with the CPU time per item of the feedback service, the gateway and the PostgreSQL backends
+serving the service (from /proc, up to the last assignment), and the load average. The processes
+are stopped and the databases dropped, whatever happens. `--items 0` or `--singles 0` skips that part.
 
     .venv/bin/python bench/feedback_ingest.py [--items 100000] [--batch-size 1000] [--singles 4000]
         [--batch-concurrency 1,2] [--database ideaflow_bench_feedback_ingest]
@@ -23,9 +26,11 @@ import asyncio
 import random
 import statistics
 import time
+import uuid
 from collections import Counter
 from typing import Any
 
+import asyncpg
 import httpx
 
 import harness
@@ -44,6 +49,30 @@ async def _per_item_ms(meter: harness.CpuMeter, items: int) -> str:
     spent = await meter.spent()
     return ", ".join(f"{name} {seconds * 1000 / items:.2f}" for name, seconds in spent.items()) + (
         f" CPU ms/item; load average {harness.load_average():.1f}"
+    )
+
+
+async def _assigned(database: str) -> str:
+    """Wait until the theme assigner has assigned every stored item; the lag and the rate including it."""
+    answered = time.perf_counter()
+    connection = await asyncpg.connect(f"{harness.POSTGRES}/{database}")
+    try:
+        while True:
+            if not await connection.fetchval("SELECT EXISTS (SELECT 1 FROM theme_pending)"):
+                break
+            await asyncio.sleep(0.05)
+        assigned = time.perf_counter()
+        unassigned = await connection.fetchval(
+            "SELECT count(*) FROM feedback_items f"
+            " WHERE NOT EXISTS (SELECT 1 FROM theme_assignments a WHERE a.feedback_id = f.id)"
+        )
+        stored = await connection.fetchval("SELECT count(*) FROM feedback_items")
+    finally:
+        await connection.close()
+    assert unassigned == 0, f"{unassigned} stored items have no theme"
+    return (
+        f"every item assigned {(assigned - answered) * 1000:,.0f} ms after the last answer"
+        f" ({stored:,} stored so far, {unassigned} without a theme)"
     )
 
 
@@ -86,14 +115,15 @@ async def _singles(
 ) -> tuple[float, list[float], Counter[int]]:
     rng = random.Random(7)
     bodies = [_item(rng, "bench-single", n) for n in range(count)]
+    keys = [str(uuid.uuid4()) for _ in range(count)]
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
 
     async def worker() -> None:
         while bodies:
-            body = bodies.pop()
+            body, key = bodies.pop(), keys.pop()
             started = time.perf_counter()
-            response = await client.post("/v1/feedback", json=body)
+            response = await client.post("/v1/feedback", json=body, headers={"Idempotency-Key": key})
             latencies.append(time.perf_counter() - started)
             statuses[response.status_code] += 1
 
@@ -111,17 +141,23 @@ async def _run(
     async with httpx.AsyncClient(base_url=stack.gateway_url, headers=headers, timeout=300, limits=limits) as client:
         for concurrency in batch_concurrency if items else []:
             await meter.begin()
+            started = time.perf_counter()
             rate, statuses = await _batches(client, items, size, concurrency)
             print(f"batches: {items} items in batches of {size}, concurrency {concurrency}: {rate:,.0f} items/s")
+            lag = await _assigned(database)
+            print(f"  {lag}; {items / (time.perf_counter() - started):,.0f} items/s including theme assignment")
             print(f"  answers by status {dict(statuses)}; {await _per_item_ms(meter, items)}", flush=True)
         if not singles:
             return
         await meter.begin()
+        started = time.perf_counter()
         per_second, latencies, statuses = await _singles(client, singles)
         p50, p95 = statistics.median(latencies) * 1000, harness.percentile(latencies, 0.95) * 1000
         print(
             f"singles: {singles} creates at concurrency 16: {per_second:,.0f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms"
         )
+        lag = await _assigned(database)
+        print(f"  {lag}; {singles / (time.perf_counter() - started):,.0f} req/s including theme assignment")
         print(f"  answers by status {dict(statuses)}; {await _per_item_ms(meter, singles)}", flush=True)
 
 
