@@ -49,9 +49,9 @@ async def queue(session: AsyncSession, *, organization_id: uuid.UUID, feedback_i
     """Queue newly stored items for a theme, in the order given; this process's assigner wakes on commit."""
     if not feedback_ids:
         return
-    # A Core insert: the ORM's would read every generated position back.
+    # One multi-row VALUES: unlike a single row's insert, it does not read the generated position back.
     await session.execute(
-        insert(THEME_PENDING), [{"organization_id": organization_id, "feedback_id": id_} for id_ in feedback_ids]
+        insert(THEME_PENDING).values([{"organization_id": organization_id, "feedback_id": id_} for id_ in feedback_ids])
     )
     session.info[_QUEUED] = True
 
