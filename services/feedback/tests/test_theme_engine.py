@@ -194,7 +194,7 @@ def test_engines_are_chosen_by_name() -> None:
 
 
 def test_multilingual_engine_quality_on_the_evaluation_set_does_not_regress() -> None:
-    """Measured 0.581 ARI, 0.716 purity (docs/performance.md, "Feedback themes"); the lexical engine reaches 0.327."""
+    """Measured 0.650 ARI, 0.814 purity (docs/performance.md, "Feedback themes"); the lexical engine reaches 0.327."""
     with DATA.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE))
     truth = [row["need"] if row["need"] != "noise" else f"noise-{n}" for n, row in enumerate(rows)]
@@ -203,5 +203,5 @@ def test_multilingual_engine_quality_on_the_evaluation_set_does_not_regress() ->
     placed = [themes.assign_vector(vector).theme_id for vector in themes.embedder.embed([row["text"] for row in rows])]
     predicted = [themes.theme_of(theme_id) for theme_id in placed]
 
-    assert adjusted_rand_index(truth, predicted) >= 0.56
-    assert purity(truth, predicted) >= 0.7
+    assert adjusted_rand_index(truth, predicted) >= 0.63
+    assert purity(truth, predicted) >= 0.79
