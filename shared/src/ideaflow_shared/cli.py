@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import gc
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -62,7 +63,7 @@ def run_cli(
     if arguments.command == "migrate":
         asyncio.run(migrations.upgrade(migrations_path, settings.database_url))
         return
-    uvicorn.run(
+    config = uvicorn.Config(
         app_factory,
         factory=True,
         host=settings.host,
@@ -74,3 +75,9 @@ def run_cli(
         proxy_headers=False,
         server_header=False,
     )
+    config.load()
+    # Modules and the app live as long as the process: keep their objects out of the cyclic garbage
+    # collector's full passes, which otherwise walk them all again and again (in 1,000-item feedback
+    # batches the full passes cost ~75 µs per item, ~19 with this).
+    gc.freeze()
+    uvicorn.Server(config).run()
