@@ -9,21 +9,26 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ideaflow_feedback.feedback.models import Feedback, ThemePending
 from ideaflow_feedback.feedback.schemas import FeedbackCreate
 from ideaflow_feedback.feedback.upsert import upsert_feedback
+from ideaflow_feedback.main import create_app
+from ideaflow_feedback.settings import FeedbackSettings
 from ideaflow_feedback.themes import assigner
 from ideaflow_feedback.themes.assigner import ThemeAssigner, assign_waiting
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment
 from ideaflow_shared.db import WRITE_TRANSACTION, create_engine, create_sessionmaker
 from ideaflow_shared.identity import WEBHOOK_SENDER
-from ideaflow_shared.testing import Caller, new_identity
+from ideaflow_shared.testing import TEST_TOKEN_SECRET, Caller, fresh_database_url, new_identity
 
 DARK = [
     "Dark mode please, the white background hurts my eyes at night.",
@@ -230,3 +235,36 @@ async def test_assigners_in_several_processes_assign_each_item_once(
     assert sum(counts) <= 60
     await settled(sessions, organization_id, 60)
     assert await items_counted_by_themes(sessions, organization_id) == 60
+
+
+async def test_the_engine_the_settings_name_finds_the_themes(tmp_path: Path, import_dir: Path) -> None:
+    # A database of its own: the session's app, with the default engine, would assign these items too.
+    database_url = await fresh_database_url("ideaflow_test_feedback_engine", tmp_path)
+    settings = FeedbackSettings(
+        environment="development",
+        database_url=database_url,
+        internal_token_secret=TEST_TOKEN_SECRET,
+        migrate_on_start=True,
+        import_dir=import_dir,
+        themes_engine="multilingual",
+    )
+    app = create_app(settings)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://feedback") as client,
+    ):
+        caller = Caller(client, new_identity())
+        for text in [*DARK, EXPORT]:
+            response = await caller.post("/v1/feedback", json={"text": text, "channel": "email"})
+            assert response.status_code == 201, response.text
+        themes = (await caller.get("/v1/themes")).json()["items"]
+        async with app.state.sessionmaker() as session:
+            engines = set(await session.scalars(select(Theme.engine)))
+
+    assert sum(theme["item_count"] for theme in themes) == 4
+    assert engines == {"multilingual"}
+
+
+def test_an_engine_the_service_does_not_know_is_refused_at_start() -> None:
+    with pytest.raises(ValidationError, match="themes_engine"):
+        FeedbackSettings(environment="development", themes_engine="glove")

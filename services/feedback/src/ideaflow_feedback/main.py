@@ -21,6 +21,7 @@ from ideaflow_feedback.ingest.router import router as ingest_router
 from ideaflow_feedback.integrations.router import router as integrations_router
 from ideaflow_feedback.settings import FeedbackSettings, get_settings
 from ideaflow_feedback.themes.assigner import theme_assigner_lifespan
+from ideaflow_feedback.themes.engine import embedder_named
 from ideaflow_feedback.themes.router import router as themes_router
 from ideaflow_shared.app import ExtraLifespan, create_service_app
 
@@ -42,7 +43,7 @@ def _together(*lifespans: ExtraLifespan) -> ExtraLifespan:
 
 def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    return create_service_app(
+    app = create_service_app(
         name="feedback",
         title="Ideaflow feedback service",
         description="What customers say, posted by CRMs, helpdesks and import scripts.",
@@ -73,3 +74,6 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
         ),
         uncapped_paths=re.compile(UPLOAD_PATH),
     )
+    # Built here, so that an engine whose extra is not installed stops the start with its import error.
+    app.state.themes_engine = embedder_named(settings.themes_engine)
+    return app

@@ -1,6 +1,7 @@
 """Configuration of the feedback service, read from IDEAFLOW_FEEDBACK_* variables."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -34,6 +35,13 @@ class FeedbackSettings(ProcessSettings):
         le=300,
         description="How often the theme assigner looks for items other replicas stored; it wakes at once "
         "for this process's own.",
+    )
+    themes_engine: Literal["lexical", "multilingual", "semantic", "semantic-multilingual"] = Field(
+        default="lexical",
+        description="How new feedback is compared to find its theme. lexical: words and spellings, no "
+        "dependency, fast enough for bulk ingest; the sentence-embedding engines find clearly better themes "
+        "(docs/performance.md) at 2-30 ms of CPU per item and need the service's `multilingual` or "
+        "`semantic` extra. Changing it starts new themes; existing ones keep their engine.",
     )
     public_base_url: AnyHttpUrl | None = Field(
         default=None,

@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager, suppress
 from typing import cast
 
 import structlog
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from sqlalchemy import Table, delete, event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 from ideaflow_feedback.feedback.models import Feedback, ThemePending
 from ideaflow_feedback.settings import FeedbackSettings
 from ideaflow_feedback.themes import repository
-from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes
+from ideaflow_feedback.themes.assignment import DEFAULT_EMBEDDER, ItemToAssign, assign_themes
+from ideaflow_feedback.themes.engine import Embedder
 from ideaflow_shared.app import ExtraLifespan
 from ideaflow_shared.db import WRITE_TRANSACTION, SessionDep
 from ideaflow_shared.identity import CurrentIdentity
@@ -68,7 +69,9 @@ def _forget_queued(session: Session, _previous: object) -> None:
     session.info.pop(_QUEUED, None)
 
 
-async def assign_waiting(session: AsyncSession, *, organization_id: uuid.UUID, limit: int = BATCH_SIZE) -> int:
+async def assign_waiting(
+    session: AsyncSession, *, organization_id: uuid.UUID, embedder: Embedder = DEFAULT_EMBEDDER, limit: int = BATCH_SIZE
+) -> int:
     """Assign the organisation's oldest waiting items (at most `limit`) in this transaction; how many.
 
     The theme lock comes first: whoever held it before committed its assignments and deleted their
@@ -99,11 +102,12 @@ async def assign_waiting(session: AsyncSession, *, organization_id: uuid.UUID, l
         session,
         organization_id=organization_id,
         items=[ItemToAssign(row.id, row.text, row.received_at, row.customer_id, row.title) for row in waiting],
+        embedder=embedder,
     )
     return len(waiting)
 
 
-async def catch_up(session: AsyncSession, *, organization_id: uuid.UUID) -> None:
+async def catch_up(session: AsyncSession, *, organization_id: uuid.UUID, embedder: Embedder = DEFAULT_EMBEDDER) -> None:
     """Assign every item the organisation has waiting, in this transaction, so what is read next counts it.
 
     Costs one indexed lookup when nothing waits. Call it before anything else in the transaction.
@@ -121,13 +125,13 @@ async def catch_up(session: AsyncSession, *, organization_id: uuid.UUID) -> None
         # began; this one has only read the queue, so it starts again as a writer.
         await session.rollback()
         await session.connection(execution_options={WRITE_TRANSACTION: True})
-    while await assign_waiting(session, organization_id=organization_id) == BATCH_SIZE:
+    while await assign_waiting(session, organization_id=organization_id, embedder=embedder) == BATCH_SIZE:
         pass
 
 
-async def caught_up(session: SessionDep, identity: CurrentIdentity) -> None:
+async def caught_up(request: Request, session: SessionDep, identity: CurrentIdentity) -> None:
     """Dependency for routes that read themes or what derives from them: the caller's items are assigned."""
-    await catch_up(session, organization_id=identity.organization_id)
+    await catch_up(session, organization_id=identity.organization_id, embedder=request.app.state.themes_engine)
 
 
 @asynccontextmanager
@@ -139,8 +143,15 @@ async def _writing(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncItera
 
 
 class ThemeAssigner:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, poll_seconds: float) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        poll_seconds: float,
+        embedder: Embedder = DEFAULT_EMBEDDER,
+    ) -> None:
         self.sessionmaker = sessionmaker
+        self.embedder = embedder
         self.poll_seconds = poll_seconds
         self.wakeup = asyncio.Event()
 
@@ -180,7 +191,7 @@ class ThemeAssigner:
             for organization_id in organizations:
                 try:
                     async with _writing(self.sessionmaker) as session:
-                        count = await assign_waiting(session, organization_id=organization_id)
+                        count = await assign_waiting(session, organization_id=organization_id, embedder=self.embedder)
                 except Exception:
                     log.exception("theme_assignment_failed", organization_id=str(organization_id))
                     failed.add(organization_id)
@@ -193,7 +204,11 @@ def theme_assigner_lifespan(settings: FeedbackSettings) -> ExtraLifespan:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        assigner = ThemeAssigner(app.state.sessionmaker, poll_seconds=settings.theme_assigner_poll_seconds)
+        assigner = ThemeAssigner(
+            app.state.sessionmaker,
+            poll_seconds=settings.theme_assigner_poll_seconds,
+            embedder=app.state.themes_engine,
+        )
         app.state.theme_assigner = assigner
         task = asyncio.create_task(assigner.run_forever())
         try:

@@ -196,9 +196,11 @@ class LexicalEmbedder:
         return [f"f{feature}" for feature, _ in strongest]
 
 
+@functools.cache
 def embedder_named(name: str) -> Embedder:
     """The engine a setting names: "lexical" (the default, no dependency) or a sentence-embedding engine of
-    `themes.semantic` ("semantic", "multilingual"), whose extra must be installed."""
+    `themes.semantic` ("semantic", "multilingual"), whose extra must be installed. One instance per
+    process: a model loads once."""
     if name == LexicalEmbedder.name:
         return LexicalEmbedder()
     from ideaflow_feedback.themes.semantic import ENGINES

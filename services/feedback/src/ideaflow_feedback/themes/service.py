@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.feedback.models import Feedback
 from ideaflow_feedback.themes import repository
-from ideaflow_feedback.themes.assignment import DEFAULT_EMBEDDER, join_theme, leave_theme, loaded, new_theme, stored
-from ideaflow_feedback.themes.engine import combined
+from ideaflow_feedback.themes.assignment import join_theme, leave_theme, loaded, new_theme, stored
+from ideaflow_feedback.themes.engine import combined, embedder_named
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_feedback.themes.repository import ThemeFilters, ThemeStats
 from ideaflow_feedback.themes.schemas import ThemeOrder, ThemeUpdate
@@ -154,7 +154,7 @@ async def merge_themes(
     _touch(target)
     await session.flush()
     await repository.replace_index_keys(
-        session, theme=target, keys=DEFAULT_EMBEDDER.index_keys(loaded(target.centroid))
+        session, theme=target, keys=embedder_named(target.engine).index_keys(loaded(target.centroid))
     )
     return target
 
@@ -191,9 +191,9 @@ async def _move(
     for assignment in assignments:
         if assignment.theme_id != to.id:
             current = await get_theme(session, identity=identity, theme_id=assignment.theme_id)
-            await leave_theme(session, theme=current, assignment=assignment, embedder=DEFAULT_EMBEDDER)
+            await leave_theme(session, theme=current, assignment=assignment, embedder=embedder_named(current.engine))
             _touch(current)
-            await join_theme(session, theme=to, assignment=assignment, embedder=DEFAULT_EMBEDDER)
+            await join_theme(session, theme=to, assignment=assignment, embedder=embedder_named(to.engine))
         assignment.pinned = True
     _touch(to)
     await session.flush()
