@@ -8,7 +8,6 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -26,7 +25,7 @@ from ideaflow_feedback.settings import FeedbackSettings
 from ideaflow_feedback.themes import assigner
 from ideaflow_feedback.themes.assigner import ThemeAssigner, assign_waiting
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment
-from ideaflow_shared.db import WRITE_TRANSACTION, create_engine, create_sessionmaker
+from ideaflow_shared.db import create_engine, create_sessionmaker, writing
 from ideaflow_shared.identity import WEBHOOK_SENDER
 from ideaflow_shared.testing import TEST_TOKEN_SECRET, Caller, fresh_database_url, new_identity
 
@@ -44,14 +43,6 @@ async def sessions(app_client: httpx.AsyncClient, database_url: str) -> AsyncIte
     engine = create_engine(database_url)
     yield create_sessionmaker(engine)
     await engine.dispose()
-
-
-@asynccontextmanager
-async def writing(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    async with sessions() as session:
-        await session.connection(execution_options={WRITE_TRANSACTION: True})
-        yield session
-        await session.commit()
 
 
 async def waiting(sessions: async_sessionmaker[AsyncSession], organization_id: uuid.UUID) -> int:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -105,6 +106,18 @@ def insert_skipping_duplicates(session: AsyncSession, table: Any, *unique: str) 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def writing(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A write transaction outside a request (background jobs), committed when the block ends.
+
+    Begun as a writer, so SQLite takes its write lock first instead of failing to upgrade a reader.
+    """
+    async with sessionmaker() as session:
+        await session.connection(execution_options={WRITE_TRANSACTION: True})
+        yield session
+        await session.commit()
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -27,7 +27,7 @@ from ideaflow_feedback.imports.reading import Layout, Row
 from ideaflow_feedback.imports.schemas import ImportCreate
 from ideaflow_feedback.settings import FeedbackSettings
 from ideaflow_shared.app import ExtraLifespan
-from ideaflow_shared.db import WRITE_TRANSACTION, utcnow
+from ideaflow_shared.db import utcnow, writing
 
 log = structlog.get_logger(__name__)
 
@@ -35,14 +35,6 @@ STALE_AFTER = dt.timedelta(minutes=5)
 """A running job whose runner committed nothing for this long is taken over by another runner."""
 
 RowError = tuple[int, str, str]
-
-
-@asynccontextmanager
-async def _writing(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    async with sessionmaker() as session:
-        await session.connection(execution_options={WRITE_TRANSACTION: True})
-        yield session
-        await session.commit()
 
 
 def _validate(batch: Sequence[Row], layout: Layout) -> tuple[list[FeedbackCreate], list[RowError]]:
@@ -95,7 +87,7 @@ class ImportRunner:
         async with self.sessionmaker() as session:
             candidates = await repository.runnable_import_ids(session, stale_before=now - STALE_AFTER, limit=10)
         for import_id in candidates:
-            async with _writing(self.sessionmaker) as session:
+            async with writing(self.sessionmaker) as session:
                 taken = await repository.claim(
                     session, import_id=import_id, runner_id=self.id, stale_before=now - STALE_AFTER, now=utcnow()
                 )
@@ -110,7 +102,7 @@ class ImportRunner:
         """Give the current job back to the queue (at shutdown), so the next runner resumes it at once."""
         if self.current is None:
             return
-        async with _writing(self.sessionmaker) as session:
+        async with writing(self.sessionmaker) as session:
             await session.execute(
                 update(ImportJob)
                 .where(
@@ -131,7 +123,7 @@ class ImportRunner:
             )
 
     async def _import(self, import_id: uuid.UUID) -> None:
-        async with _writing(self.sessionmaker) as session:
+        async with writing(self.sessionmaker) as session:
             job = await repository.lock_for_runner(session, import_id=import_id, runner_id=self.id)
             if job is None:
                 return await self._stopped(import_id)
@@ -148,7 +140,7 @@ class ImportRunner:
         layout = await asyncio.to_thread(reading.read_header, path, options)
         if job.total is None:
             total = await asyncio.to_thread(reading.count_rows, path, options)
-            async with _writing(self.sessionmaker) as session:
+            async with writing(self.sessionmaker) as session:
                 job = await repository.lock_for_runner(session, import_id=import_id, runner_id=self.id)
                 if job is None:
                     return await self._stopped(import_id)
@@ -166,7 +158,7 @@ class ImportRunner:
     async def _store(self, import_id: uuid.UUID, batch: Sequence[Row], layout: Layout) -> bool:
         """Upsert one batch and record its progress in one transaction; False if the job was taken away."""
         items, errors = _validate(batch, layout)
-        async with _writing(self.sessionmaker) as session:
+        async with writing(self.sessionmaker) as session:
             job = await repository.lock_for_runner(session, import_id=import_id, runner_id=self.id)
             if job is None:
                 return False
@@ -194,7 +186,7 @@ class ImportRunner:
         log.info("import_stopped", import_id=str(import_id), status=None if job is None else job.status)
 
     async def _finish(self, import_id: uuid.UUID, status: ImportStatus, *, error: str | None = None) -> None:
-        async with _writing(self.sessionmaker) as session:
+        async with writing(self.sessionmaker) as session:
             job = await repository.lock_for_runner(session, import_id=import_id, runner_id=self.id)
             if job is None:
                 return await self._stopped(import_id)

@@ -32,7 +32,7 @@ from ideaflow_feedback.themes import repository
 from ideaflow_feedback.themes.assignment import DEFAULT_EMBEDDER, ItemToAssign, assign_themes
 from ideaflow_feedback.themes.engine import Embedder
 from ideaflow_shared.app import ExtraLifespan
-from ideaflow_shared.db import WRITE_TRANSACTION, SessionDep
+from ideaflow_shared.db import WRITE_TRANSACTION, SessionDep, writing
 from ideaflow_shared.identity import CurrentIdentity
 
 log = structlog.get_logger(__name__)
@@ -134,14 +134,6 @@ async def caught_up(request: Request, session: SessionDep, identity: CurrentIden
     await catch_up(session, organization_id=identity.organization_id, embedder=request.app.state.themes_engine)
 
 
-@asynccontextmanager
-async def _writing(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    async with sessionmaker() as session:
-        await session.connection(execution_options={WRITE_TRANSACTION: True})
-        yield session
-        await session.commit()
-
-
 class ThemeAssigner:
     def __init__(
         self,
@@ -190,7 +182,7 @@ class ThemeAssigner:
                 return assigned
             for organization_id in organizations:
                 try:
-                    async with _writing(self.sessionmaker) as session:
+                    async with writing(self.sessionmaker) as session:
                         count = await assign_waiting(session, organization_id=organization_id, embedder=self.embedder)
                 except Exception:
                     log.exception("theme_assignment_failed", organization_id=str(organization_id))
