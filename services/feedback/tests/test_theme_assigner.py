@@ -259,3 +259,21 @@ async def test_the_engine_the_settings_name_finds_the_themes(tmp_path: Path, imp
 def test_an_engine_the_service_does_not_know_is_refused_at_start() -> None:
     with pytest.raises(ValidationError, match="themes_engine"):
         FeedbackSettings(environment="development", themes_engine="glove")
+
+
+async def test_an_item_queued_again_after_its_assignment_is_not_assigned_twice(
+    caller: Caller, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    organization_id = caller.identity.organization_id
+    created = await caller.post("/v1/feedback", json={"text": EXPORT, "channel": "email"})
+    feedback_id = uuid.UUID(created.json()["id"])
+    await settled(sessions, organization_id, 1)
+    async with writing(sessions) as session:
+        await assigner.queue(session, organization_id=organization_id, feedback_ids=[feedback_id, feedback_id])
+
+    async with writing(sessions) as session:
+        count = await assign_waiting(session, organization_id=organization_id)
+
+    assert count == 2
+    assert await waiting(sessions, organization_id) == 0
+    assert await items_counted_by_themes(sessions, organization_id) == 1

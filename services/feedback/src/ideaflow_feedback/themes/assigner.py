@@ -31,6 +31,7 @@ from ideaflow_feedback.settings import FeedbackSettings
 from ideaflow_feedback.themes import repository
 from ideaflow_feedback.themes.assignment import DEFAULT_EMBEDDER, ItemToAssign, assign_themes
 from ideaflow_feedback.themes.engine import Embedder
+from ideaflow_feedback.themes.models import ThemeAssignment
 from ideaflow_shared.app import ExtraLifespan
 from ideaflow_shared.db import WRITE_TRANSACTION, SessionDep, writing
 from ideaflow_shared.identity import CurrentIdentity
@@ -87,8 +88,10 @@ async def assign_waiting(
                 Feedback.received_at,
                 Feedback.customer_id,
                 Feedback.title,
+                ThemeAssignment.feedback_id.label("assigned"),
             )
             .join(Feedback, Feedback.id == ThemePending.feedback_id)
+            .outerjoin(ThemeAssignment, ThemeAssignment.feedback_id == ThemePending.feedback_id)
             .where(ThemePending.organization_id == organization_id)
             .order_by(ThemePending.position)
             .limit(limit)
@@ -98,10 +101,15 @@ async def assign_waiting(
         return 0
     # By position, not up to the last one: an item queued earlier may commit later than these.
     await session.execute(delete(ThemePending).where(ThemePending.position.in_([row.position for row in waiting])))
+    # An item queued again after it was assigned (or twice) is assigned once: a stray queue row must not
+    # fail the organisation's every later batch.
+    unassigned = {row.id: row for row in waiting if row.assigned is None}
     await assign_themes(
         session,
         organization_id=organization_id,
-        items=[ItemToAssign(row.id, row.text, row.received_at, row.customer_id, row.title) for row in waiting],
+        items=[
+            ItemToAssign(row.id, row.text, row.received_at, row.customer_id, row.title) for row in unassigned.values()
+        ],
         embedder=embedder,
     )
     return len(waiting)
