@@ -32,6 +32,8 @@ async def echo(scope: Scope, receive: Receive, send: Send) -> None:
     headers = dict(scope["headers"])
     if scope["path"] == "/big":
         body = bytes(range(256)) * (BIG // 256)
+    elif scope["path"] == "/bytes":
+        body = b"x" * int(scope["query_string"])
     else:
         framing = b"chunked" if headers.get(b"transfer-encoding") == b"chunked" else b"length"
         body = b"%d %s %s %s" % (len(received), framing, headers.get(b"host", b"-"), scope["query_string"] or b"-")
@@ -102,6 +104,21 @@ async def test_a_large_answer_streams_intact(pool: UpstreamPool) -> None:
 
     assert b"".join(pieces) == bytes(range(256)) * (BIG // 256)
     assert len(pieces) > 1  # it arrived as it came, not as one buffer
+
+
+async def test_a_connection_is_reused_after_an_answer_that_paused_its_reading(pool: UpstreamPool) -> None:
+    # Just over the high-water mark and read only once all of it has arrived: the last piece both
+    # pauses reading and completes the answer, so nothing drained resumes it before the next request.
+    size = upstream_client._HIGH_WATER_BYTES + 64 * 1024
+    response = await pool.request("GET", b"/bytes?%d" % size, [])
+    await asyncio.sleep(0.2)
+    assert len(await response.read()) == size
+    response.release(finished=True)
+    connection = pool._idle[-1]
+
+    async with asyncio.timeout(5):
+        assert (await exchange(pool, "GET", b"/next"))[0] == 200
+    assert pool._idle[-1] is connection
 
 
 async def test_after_a_head_request_the_next_request_gets_a_fresh_connection(pool: UpstreamPool) -> None:
@@ -223,6 +240,7 @@ def test_the_client_works_on_uvloop_as_served_in_production() -> None:
                 assert (await exchange(pool, "GET", b"/"))[0] == 200
                 status, content = await exchange(pool, "POST", b"/", chunks(b"z" * 100_000), chunked=True)
                 assert (status, content.split()[:2]) == (200, [b"100000", b"chunked"])
+                await test_a_connection_is_reused_after_an_answer_that_paused_its_reading(pool)
                 assert len(pool._idle) == 1
             finally:
                 pool.close()

@@ -46,7 +46,13 @@ class _Connection(asyncio.Protocol):
         self.reset()
 
     def reset(self) -> None:
-        """Ready for the next exchange."""
+        """Ready for the next exchange.
+
+        Reading resumes: the last exchange may have paused it (a large body) and ended before its
+        reader drained enough to resume, and a paused connection would never see its next answer.
+        """
+        if self.transport is not None:
+            self.transport.resume_reading()
         self.parser = httptools.HttpResponseParser(self)
         self.headers: list[tuple[bytes, bytes]] = []
         self.answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
