@@ -2,7 +2,9 @@
 
 Starts the ideas service and the gateway with their production command lines (one worker each,
 log level warning) on fresh PostgreSQL databases, creates an API key and one idea, then runs wrk
-against both at concurrency 1 and 32, interleaved over several rounds, and prints the medians.
+against both at concurrency 1 and 32, interleaved over several rounds, and prints the medians; the
+targets are judged on each round paired with its direct run (the median of the rounds' ratios and
+differences), so that the machine's drift between rounds cancels out.
 Every process it starts is stopped and both databases are dropped, whatever happens.
 
     .venv/bin/python bench/gateway_overhead.py [--rounds 5] [--duration 5] [--gateway-setting NAME=VALUE ...]
@@ -171,11 +173,25 @@ def _report(results: dict[tuple[str, int], list[dict[str, float]]], rounds: int,
             cpu = " | ".join(f"{median(name, connections, f'{process}_cpu_ms'):.2f}" for process in processes)
             print(f"| {name} | {connections} | {figures[0]:.0f} | {figures[1]:.2f} | {figures[2]:.2f} | {cpu} |")
     for name in names[1:]:
-        ratio = median(name, 32, "rps") / median("direct", 32, "rps")
-        added = median(name, 1, "p50") - median("direct", 1, "p50")
+        # Paired by round: each proxy's run against the direct run next to it, so that the machine's
+        # drift between rounds (its speed changes within minutes) cancels out of the comparison.
+        ratios = [proxied["rps"] / direct["rps"] for proxied, direct in _paired(results, name, 32)]
+        added = [proxied["p50"] - direct["p50"] for proxied, direct in _paired(results, name, 1)]
         targets = (" (target >= 0.70)", " (target <= 0.30 ms)") if name == "gateway" else ("", "")
-        print(f"\n{name} / direct throughput at c32: {ratio:.2f}{targets[0]}")
-        print(f"{name}: added p50 latency at c1: {added:.2f} ms{targets[1]}")
+        print(f"\n{name} / direct throughput at c32, median of the rounds' ratios: ", end="")
+        print(f"{statistics.median(ratios):.2f}{targets[0]} (rounds: {_listed(ratios)})")
+        print(f"{name}: added p50 latency at c1, median of the rounds' differences: ", end="")
+        print(f"{statistics.median(added):.2f} ms{targets[1]} (rounds: {_listed(added)})")
+
+
+def _paired(
+    results: dict[tuple[str, int], list[dict[str, float]]], name: str, connections: int
+) -> list[tuple[dict[str, float], dict[str, float]]]:
+    return list(zip(results[(name, connections)], results[("direct", connections)], strict=True))
+
+
+def _listed(values: list[float]) -> str:
+    return " ".join(f"{value:.2f}" for value in values)
 
 
 if __name__ == "__main__":
