@@ -103,6 +103,10 @@ class LocalStack:
                 self._running[name].wait()
             del self._running[name]
 
+    def process(self, name: str) -> subprocess.Popen[bytes]:
+        """The running process (for a service with several workers, their supervisor)."""
+        return self._running[name]
+
     def all_alive(self) -> bool:
         return all(process.poll() is None for process in self._running.values())
 

@@ -30,6 +30,13 @@ class ProcessSettings(BaseSettings):
     migrate_on_start: bool | None = Field(
         default=None, description="Apply migrations at start-up; defaults to on in development only."
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Server processes sharing the port, each with the app and its background jobs "
+        "(one per core the process may use).",
+    )
 
     @model_validator(mode="after")
     def _require_secrets_outside_development(self) -> Self:
