@@ -77,8 +77,11 @@ class ImportRunner:
                     pass
             except Exception:
                 log.exception("import_runner_failed")
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for drops a cancellation that arrives as
+            # the wake-up does, and the loop would then outlive the app's shutdown.
             with suppress(TimeoutError):
-                await asyncio.wait_for(self.wakeup.wait(), self.poll_seconds)
+                async with asyncio.timeout(self.poll_seconds):
+                    await self.wakeup.wait()
             self.wakeup.clear()
 
     async def run_next(self) -> bool:

@@ -165,8 +165,11 @@ class ThemeAssigner:
                     await self.assign_all()
                 except Exception:
                     log.exception("theme_assigner_failed")
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for drops a cancellation that arrives as
+                # the wake-up does, and the loop would then outlive the app's shutdown.
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(self.wakeup.wait(), self.poll_seconds)
+                    async with asyncio.timeout(self.poll_seconds):
+                        await self.wakeup.wait()
         finally:
             _wakeups.discard(self.wakeup)
 
