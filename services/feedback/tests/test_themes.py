@@ -221,6 +221,27 @@ async def test_the_same_customer_saying_the_same_twice_is_flagged_as_a_near_dupl
     assert items[other_customer["id"]]["duplicate_of_id"] is None
 
 
+async def test_an_item_resent_under_another_customer_counts_as_theirs_for_near_duplicates(caller: Caller) -> None:
+    first = await post(caller, DARK[0], customer_ref="acme", source="hubspot", external_id="t-1")
+    await theme_of(caller, first["id"])  # assigned (and stored) before the CRM names another customer
+    resent = await caller.post(
+        "/v1/feedback",
+        json={"text": DARK[0], "channel": "email", "customer_ref": "globex", "source": "hubspot", "external_id": "t-1"},
+    )
+    reworded = DARK[0].replace("please", "really urgent")
+    by_globex = await post(caller, reworded, customer_ref="globex", source="hubspot", external_id="t-2")
+    by_acme = await post(caller, reworded, customer_ref="acme", source="hubspot", external_id="t-3")
+
+    theme = await theme_of(caller, first["id"])
+    items = {
+        item["feedback_id"]: item for item in (await caller.get(f"/v1/themes/{theme['id']}/items")).json()["items"]
+    }
+
+    assert (resent.status_code, resent.json()["id"]) == (200, first["id"])
+    assert items[by_globex["id"]]["duplicate_of_id"] == first["id"]
+    assert items[by_acme["id"]]["duplicate_of_id"] is None
+
+
 async def test_another_organisations_theme_is_not_found(caller: Caller, caller_factory: Callable[..., Caller]) -> None:
     item = await post(caller, DARK[0])
     theme = await theme_of(caller, item["id"])

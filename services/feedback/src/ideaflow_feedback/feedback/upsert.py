@@ -22,6 +22,7 @@ from ideaflow_feedback.feedback.analysis import Sentiment, sentiment_of, suggest
 from ideaflow_feedback.feedback.models import Feedback, FeedbackStatus
 from ideaflow_feedback.feedback.schemas import FeedbackCreate
 from ideaflow_feedback.themes import assigner
+from ideaflow_feedback.themes import repository as themes_repository
 from ideaflow_shared.db import utcnow
 
 
@@ -159,6 +160,7 @@ async def upsert_feedback(
     )
     new_rows = {row["id"]: row for row in rows}
     results: dict[int, Stored] = {}
+    new_customers: dict[uuid.UUID, uuid.UUID | None] = {}
     for feedback_id, story in stories.items():
         if feedback_id in inserted:
             item: Feedback | dict[str, Any] = new_rows[feedback_id]
@@ -166,10 +168,13 @@ async def upsert_feedback(
             item = stored_before[story.source, story.external_id or ""]
             feedback_id = item.id
             story.replay(item)
+            if story.state["customer_id"] != item.customer_id:
+                new_customers[feedback_id] = story.state["customer_id"]
             _apply(item, story, now)
         for index, outcome in zip(story.indexes, story.outcomes, strict=True):
             results[index] = Stored(feedback_id, outcome, item)
     await session.flush()
+    await themes_repository.follow_customers(session, new_customers)
     # In the order sent, as the first items of a new need found its theme.
     await assigner.queue(
         session, organization_id=organization_id, feedback_ids=[id_ for id_ in stories if id_ in inserted]

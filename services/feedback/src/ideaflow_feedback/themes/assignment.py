@@ -290,6 +290,7 @@ async def assign_themes(
                 "feedback_id": item.feedback_id,
                 "organization_id": organization_id,
                 "theme_id": theme_id,
+                "customer_id": item.customer_id,
                 "vector": rounded(vector),
                 "similarity": placement.similarity,
                 "pinned": False,

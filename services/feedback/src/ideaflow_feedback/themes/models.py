@@ -66,6 +66,7 @@ class ThemeAssignment(Base):
     __table_args__ = (
         Index("ix_theme_assignments_theme", "organization_id", "theme_id", "received_at"),
         Index("ix_theme_assignments_fingerprint", "organization_id", "fingerprint"),
+        Index("ix_theme_assignments_customer_theme", "customer_id", "theme_id", "received_at", "feedback_id"),
     )
 
     feedback_id: Mapped[uuid.UUID] = mapped_column(
@@ -84,3 +85,6 @@ class ThemeAssignment(Base):
     )
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The item's customer (its feedback_items.customer_id, kept in step when a repeat names another):
+    # a customer's latest items in a theme are then one index range, however long their history.
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.evidence.models import IdeaLink
@@ -187,45 +188,14 @@ async def earlier_items(
     columns = (
         ThemeAssignment.feedback_id,
         ThemeAssignment.theme_id,
-        Feedback.customer_id,
+        ThemeAssignment.customer_id,
         ThemeAssignment.fingerprint,
         ThemeAssignment.vector.cast(Text).label("vector_json"),
         ThemeAssignment.received_at,
     )
     branches = []
     if said_by:
-        latest_first = (ThemeAssignment.received_at.desc(), ThemeAssignment.feedback_id.desc())
-        customer_items = (
-            select(
-                *columns,
-                func.row_number()
-                .over(partition_by=(Feedback.customer_id, ThemeAssignment.theme_id), order_by=latest_first)
-                .label("recent"),
-            )
-            .join(ThemeAssignment, ThemeAssignment.feedback_id == Feedback.id)
-            .where(Feedback.organization_id == organization_id)
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            # One indexed lookup per pair; a row-value IN list would be planned as OR-ed index scans.
-            pairs = (
-                func.unnest(
-                    bindparam("said_by_customers", [pair[0] for pair in said_by], type_=postgresql.ARRAY(Uuid)),
-                    bindparam("said_by_themes", [pair[1] for pair in said_by], type_=postgresql.ARRAY(Uuid)),
-                )
-                .table_valued("customer_id", "theme_id")
-                .render_derived(name="said_by")
-            )
-            customer_items = customer_items.join(
-                pairs, and_(Feedback.customer_id == pairs.c.customer_id, ThemeAssignment.theme_id == pairs.c.theme_id)
-            )
-        else:
-            customer_items = customer_items.where(
-                tuple_(Feedback.customer_id, ThemeAssignment.theme_id).in_(list(said_by))
-            )
-        recent = customer_items.subquery()
-        branches.append(
-            select(*(recent.c[column.name] for column in columns)).where(recent.c.recent <= DUPLICATE_CANDIDATES)
-        )
+        branches.append(_latest_said_by(session, organization_id, said_by, columns))
     if repeats_of:
         # Only the first item with the same words per theme and customer is ever compared with, so
         # only that one is read back, however often a text was repeated before; and only for the
@@ -237,25 +207,24 @@ async def earlier_items(
         if of_customers:
             same_words.append(_same_customer_and_words(session, of_customers))
         if anonymous:
-            same_words.append(and_(Feedback.customer_id.is_(None), ThemeAssignment.fingerprint.in_(list(anonymous))))
+            same_words.append(
+                and_(ThemeAssignment.customer_id.is_(None), ThemeAssignment.fingerprint.in_(list(anonymous)))
+            )
         first_first = (ThemeAssignment.received_at, ThemeAssignment.feedback_id)
         repeats = (
             select(
                 *columns,
                 func.row_number()
                 .over(
-                    partition_by=(ThemeAssignment.theme_id, Feedback.customer_id, ThemeAssignment.fingerprint),
+                    partition_by=(ThemeAssignment.theme_id, ThemeAssignment.customer_id, ThemeAssignment.fingerprint),
                     order_by=first_first,
                 )
                 .label("earliest"),
             )
-            .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
             .where(ThemeAssignment.organization_id == organization_id, or_(*same_words))
             .subquery()
         )
         branches.append(select(*(repeats.c[column.name] for column in columns)).where(repeats.c.earliest == 1))
-    if not branches:
-        return []
     found = union_all(*branches).subquery()
     rows = await session.execute(
         select(
@@ -266,10 +235,65 @@ async def earlier_items(
     return [EarlierItem(*row) for row in rows if row.theme_id in wanted]
 
 
+def _latest_said_by(
+    session: AsyncSession,
+    organization_id: uuid.UUID,
+    said_by: Collection[tuple[uuid.UUID, uuid.UUID]],
+    columns: Sequence[ColumnElement[Any]],
+) -> Select[Any]:
+    """Each (customer, theme) pair's DUPLICATE_CANDIDATES latest items.
+
+    On PostgreSQL a LATERAL lookup per pair reads them off the end of the (customer, theme,
+    received_at) index; elsewhere (SQLite, small data) one window over the pairs' items does.
+    """
+    latest_first = (ThemeAssignment.received_at.desc(), ThemeAssignment.feedback_id.desc())
+    if session.get_bind().dialect.name != "postgresql":
+        ranked = (
+            select(
+                *columns,
+                func.row_number()
+                .over(partition_by=(ThemeAssignment.customer_id, ThemeAssignment.theme_id), order_by=latest_first)
+                .label("recent"),
+            )
+            .where(
+                ThemeAssignment.organization_id == organization_id,
+                tuple_(ThemeAssignment.customer_id, ThemeAssignment.theme_id).in_(list(said_by)),
+            )
+            .subquery()
+        )
+        return select(*(ranked.c[column.name] for column in columns)).where(ranked.c.recent <= DUPLICATE_CANDIDATES)
+    pairs = (
+        func.unnest(
+            bindparam("said_by_customers", [pair[0] for pair in said_by], type_=postgresql.ARRAY(Uuid)),
+            bindparam("said_by_themes", [pair[1] for pair in said_by], type_=postgresql.ARRAY(Uuid)),
+        )
+        .table_valued("customer_id", "theme_id")
+        .render_derived(name="said_by")
+    )
+    candidate = aliased(ThemeAssignment, name="candidate")
+    latest = (
+        select(candidate.feedback_id)
+        .where(
+            candidate.customer_id == pairs.c.customer_id,
+            candidate.theme_id == pairs.c.theme_id,
+            candidate.organization_id == organization_id,
+        )
+        .order_by(candidate.received_at.desc(), candidate.feedback_id.desc())
+        .limit(DUPLICATE_CANDIDATES)
+        .lateral("latest")
+    )
+    return (
+        select(*columns)
+        .select_from(pairs)
+        .join(latest, true())
+        .join(ThemeAssignment, ThemeAssignment.feedback_id == latest.c.feedback_id)
+    )
+
+
 def _same_customer_and_words(session: AsyncSession, pairs: Sequence[tuple[uuid.UUID, str]]) -> ColumnElement[bool]:
     """Items whose (customer, fingerprint) is one of `pairs`; on PostgreSQL over two arrays, so a
     batch's thousand pairs are one semi-join instead of a thousand OR-ed index scans."""
-    said = tuple_(Feedback.customer_id, ThemeAssignment.fingerprint)
+    said = tuple_(ThemeAssignment.customer_id, ThemeAssignment.fingerprint)
     if session.get_bind().dialect.name != "postgresql":
         return said.in_(pairs)
     wanted = (
@@ -383,6 +407,17 @@ async def move_idea_links(
 
 async def insert_assignments(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     await insert_rows(session, THEME_ASSIGNMENTS, rows)
+
+
+async def follow_customers(session: AsyncSession, customers: Mapping[uuid.UUID, uuid.UUID | None]) -> None:
+    """Items (keys) now said by other customers (values): their assignments, if any yet, follow."""
+    if customers:
+        await session.execute(
+            update(THEME_ASSIGNMENTS)
+            .where(THEME_ASSIGNMENTS.c.feedback_id == bindparam("item"))
+            .values(customer_id=bindparam("customer")),
+            [{"item": item, "customer": customer} for item, customer in customers.items()],
+        )
 
 
 @dataclass(frozen=True, slots=True)
