@@ -17,6 +17,7 @@ from ideaflow_feedback.themes import repository
 from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes, fingerprint
 from ideaflow_feedback.themes.engine import Vector, normalised
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
+from ideaflow_feedback.themes.repository import DUPLICATE_CANDIDATES
 from ideaflow_shared.testing import Caller
 
 DARK = [
@@ -218,6 +219,26 @@ async def test_the_same_customer_saying_the_same_twice_is_flagged_as_a_near_dupl
 
     assert items[resent["id"]]["duplicate_of_id"] == first["id"]
     assert items[first["id"]]["duplicate_of_id"] is None
+    assert items[other_customer["id"]]["duplicate_of_id"] is None
+
+
+async def test_a_repeat_of_an_item_assigned_earlier_is_flagged_as_its_near_duplicate(caller: Caller) -> None:
+    first = await post(caller, DARK[0], customer_ref="acme", source="hubspot", external_id="t-1")
+    # More of the customer's items in the theme than a paraphrase check compares with, all stored:
+    # only the lookup of exact repeats still finds the first.
+    for number in range(DUPLICATE_CANDIDATES):
+        variant = f"{DARK[1]} Ticket {number}."
+        await post(caller, variant, customer_ref="acme", source="hubspot", external_id=f"v-{number}")
+    await theme_of(caller, first["id"])
+    resent = await post(caller, DARK[0].upper(), customer_ref="acme", source="hubspot", external_id="t-2")
+    other_customer = await post(caller, DARK[0], customer_ref="globex", source="hubspot", external_id="t-3")
+
+    theme = await theme_of(caller, first["id"])
+    listed = await caller.get(f"/v1/themes/{theme['id']}/items", params={"page_size": 100})
+    items = {item["feedback_id"]: item for item in listed.json()["items"]}
+
+    assert len(items) == DUPLICATE_CANDIDATES + 3
+    assert items[resent["id"]]["duplicate_of_id"] == first["id"]
     assert items[other_customer["id"]]["duplicate_of_id"] is None
 
 

@@ -79,10 +79,19 @@ async def assign_waiting(
     queue rows, so what is read after it is exactly what is still waiting.
     """
     await repository.lock_themes(session, organization_id=organization_id)
+    # The oldest queue rows first, on their own: joined before the limit, PostgreSQL may join every
+    # waiting row and sort them all (tens of ms per batch while an import or a burst waits).
+    oldest = (
+        select(ThemePending.position, ThemePending.feedback_id)
+        .where(ThemePending.organization_id == organization_id)
+        .order_by(ThemePending.position)
+        .limit(limit)
+        .subquery()
+    )
     waiting = (
         await session.execute(
             select(
-                ThemePending.position,
+                oldest.c.position,
                 Feedback.id,
                 Feedback.text,
                 Feedback.received_at,
@@ -90,11 +99,9 @@ async def assign_waiting(
                 Feedback.title,
                 ThemeAssignment.feedback_id.label("assigned"),
             )
-            .join(Feedback, Feedback.id == ThemePending.feedback_id)
-            .outerjoin(ThemeAssignment, ThemeAssignment.feedback_id == ThemePending.feedback_id)
-            .where(ThemePending.organization_id == organization_id)
-            .order_by(ThemePending.position)
-            .limit(limit)
+            .join(Feedback, Feedback.id == oldest.c.feedback_id)
+            .outerjoin(ThemeAssignment, ThemeAssignment.feedback_id == oldest.c.feedback_id)
+            .order_by(oldest.c.position)
         )
     ).all()
     if not waiting:

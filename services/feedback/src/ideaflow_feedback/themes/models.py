@@ -66,7 +66,14 @@ class ThemeAssignment(Base):
     __table_args__ = (
         Index("ix_theme_assignments_theme", "organization_id", "theme_id", "received_at"),
         Index("ix_theme_assignments_fingerprint", "organization_id", "fingerprint"),
-        Index("ix_theme_assignments_customer_theme", "customer_id", "theme_id", "received_at", "feedback_id"),
+        Index(
+            "ix_theme_assignments_customer_theme",
+            "customer_id",
+            "theme_id",
+            "received_at",
+            "feedback_id",
+            postgresql_include=["fingerprint"],
+        ),
     )
 
     feedback_id: Mapped[uuid.UUID] = mapped_column(

@@ -204,27 +204,34 @@ async def earlier_items(
         of_customers = [(customer_id, words) for customer_id, words in repeats_of if customer_id is not None]
         anonymous = {words for customer_id, words in repeats_of if customer_id is None}
         same_words: list[ColumnElement[bool]] = []
-        if of_customers:
-            same_words.append(_same_customer_and_words(session, of_customers))
+        if of_customers and session.get_bind().dialect.name == "postgresql":
+            branches.append(_first_repeats_of_customers(organization_id, of_customers, columns))
+        elif of_customers:
+            same_words.append(tuple_(ThemeAssignment.customer_id, ThemeAssignment.fingerprint).in_(of_customers))
         if anonymous:
             same_words.append(
                 and_(ThemeAssignment.customer_id.is_(None), ThemeAssignment.fingerprint.in_(list(anonymous)))
             )
-        first_first = (ThemeAssignment.received_at, ThemeAssignment.feedback_id)
-        repeats = (
-            select(
-                *columns,
-                func.row_number()
-                .over(
-                    partition_by=(ThemeAssignment.theme_id, ThemeAssignment.customer_id, ThemeAssignment.fingerprint),
-                    order_by=first_first,
+        if same_words:
+            first_first = (ThemeAssignment.received_at, ThemeAssignment.feedback_id)
+            repeats = (
+                select(
+                    *columns,
+                    func.row_number()
+                    .over(
+                        partition_by=(
+                            ThemeAssignment.theme_id,
+                            ThemeAssignment.customer_id,
+                            ThemeAssignment.fingerprint,
+                        ),
+                        order_by=first_first,
+                    )
+                    .label("earliest"),
                 )
-                .label("earliest"),
+                .where(ThemeAssignment.organization_id == organization_id, or_(*same_words))
+                .subquery()
             )
-            .where(ThemeAssignment.organization_id == organization_id, or_(*same_words))
-            .subquery()
-        )
-        branches.append(select(*(repeats.c[column.name] for column in columns)).where(repeats.c.earliest == 1))
+            branches.append(select(*(repeats.c[column.name] for column in columns)).where(repeats.c.earliest == 1))
     found = union_all(*branches).subquery()
     rows = await session.execute(
         select(
@@ -290,12 +297,12 @@ def _latest_said_by(
     )
 
 
-def _same_customer_and_words(session: AsyncSession, pairs: Sequence[tuple[uuid.UUID, str]]) -> ColumnElement[bool]:
-    """Items whose (customer, fingerprint) is one of `pairs`; on PostgreSQL over two arrays, so a
-    batch's thousand pairs are one semi-join instead of a thousand OR-ed index scans."""
-    said = tuple_(ThemeAssignment.customer_id, ThemeAssignment.fingerprint)
-    if session.get_bind().dialect.name != "postgresql":
-        return said.in_(pairs)
+def _first_repeats_of_customers(
+    organization_id: uuid.UUID, pairs: Sequence[tuple[uuid.UUID, str]], columns: Sequence[ColumnElement[Any]]
+) -> Select[Any]:
+    """On PostgreSQL: per (customer, fingerprint) pair, the first such item in each theme, looked up in
+    the customer's (customer, theme, …) index entries, which carry the fingerprint: a semi-join of the
+    pairs with the organisation's items was planned as a scan of all of them."""
     wanted = (
         func.unnest(
             bindparam("repeat_customers", [pair[0] for pair in pairs], type_=postgresql.ARRAY(Uuid)),
@@ -304,7 +311,21 @@ def _same_customer_and_words(session: AsyncSession, pairs: Sequence[tuple[uuid.U
         .table_valued("customer_id", "fingerprint")
         .render_derived(name="repeats_of")
     )
-    return said.in_(select(wanted.c.customer_id, wanted.c.fingerprint))
+    candidate = aliased(ThemeAssignment, name="repeat")
+    first = (
+        select(candidate.feedback_id)
+        .where(candidate.customer_id == wanted.c.customer_id, candidate.fingerprint == wanted.c.fingerprint)
+        .ext(postgresql.distinct_on(candidate.theme_id))
+        .order_by(candidate.theme_id, candidate.received_at, candidate.feedback_id)
+        .lateral("first_repeat")
+    )
+    return (
+        select(*columns)
+        .select_from(wanted)
+        .join(first, true())
+        .join(ThemeAssignment, ThemeAssignment.feedback_id == first.c.feedback_id)
+        .where(ThemeAssignment.organization_id == organization_id)
+    )
 
 
 # The batch writes below are Core statements on the tables: one statement per batch (`insert_rows`), without
