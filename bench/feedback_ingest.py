@@ -1,7 +1,7 @@
 """Feedback ingest through the gateway on PostgreSQL: batches of 1,000 items and single creates.
 
 Starts the feedback service and the gateway with their production command lines (one worker each,
-log level warning) on fresh PostgreSQL databases, creates an API key, then
+or `--workers` for the service; log level warning) on fresh PostgreSQL databases, creates an API key, then
 - for each of `--batch-concurrency` (default 1,2): posts `--items` feedback items (default 100,000)
   as batches of `--batch-size` (default 1,000) over that many connections to
   `POST /v1/feedback/batches`, every item a new (source, external id) with a customer out of 5,000
@@ -17,7 +17,7 @@ each with the CPU time per item of the feedback service, the gateway and the Pos
 serving the service (from /proc, up to the last assignment), and the load average. The processes
 are stopped and the databases dropped, whatever happens. `--items 0` or `--singles 0` skips that part.
 
-    .venv/bin/python bench/feedback_ingest.py [--items 100000] [--batch-size 1000] [--singles 4000]
+    .venv/bin/python bench/feedback_ingest.py [--items 100000] [--batch-size 1000] [--singles 4000] [--workers 1]
         [--batch-concurrency 1,2] [--database ideaflow_bench_feedback_ingest]
 """
 
@@ -170,9 +170,11 @@ def main() -> None:
     parser.add_argument(
         "--database", default=DATABASE, help="the service's database name; the gateway's gets `_gateway` added"
     )
+    parser.add_argument("--workers", type=int, default=1, help="the feedback service's WORKERS")
     arguments = parser.parse_args()
     databases = {"feedback": arguments.database, "gateway": f"{arguments.database}_gateway"}
-    with harness.service_behind_gateway("feedback", databases, roles="member") as stack:
+    settings = {"feedback": {"WORKERS": str(arguments.workers)}}
+    with harness.service_behind_gateway("feedback", databases, roles="member", settings=settings) as stack:
         concurrencies = [int(value) for value in arguments.batch_concurrency.split(",")]
         asyncio.run(
             _run(stack, arguments.database, arguments.items, arguments.batch_size, arguments.singles, concurrencies)

@@ -227,9 +227,11 @@ def service_behind_gateway(
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (raises OSError once it is gone)."""
+    """User + system CPU time a process and its running child processes (a server's workers) have
+    used so far (raises OSError once the process is gone)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND + sum(cpu_seconds(int(child)) for child in children)
 
 
 async def postgres_backends_cpu_seconds(database: str) -> dict[int, float]:
