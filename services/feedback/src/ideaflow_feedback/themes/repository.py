@@ -232,6 +232,8 @@ async def earlier_items(
                 .subquery()
             )
             branches.append(select(*(repeats.c[column.name] for column in columns)).where(repeats.c.earliest == 1))
+    if not branches:
+        return []
     found = union_all(*branches).subquery()
     rows = await session.execute(
         select(
