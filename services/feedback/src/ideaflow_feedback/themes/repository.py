@@ -157,6 +157,17 @@ async def replace_index_keys(session: AsyncSession, *, theme: Theme, keys: Itera
     )
 
 
+_EARLIER_COLUMNS = (
+    ThemeAssignment.feedback_id,
+    ThemeAssignment.theme_id,
+    ThemeAssignment.customer_id,
+    ThemeAssignment.fingerprint,
+    ThemeAssignment.vector.cast(Text).label("vector_json"),
+    ThemeAssignment.received_at,
+)
+"""What `earlier_items` reads of each item (as `EarlierItem`, plus the order received)."""
+
+
 @dataclass(frozen=True, slots=True)
 class EarlierItem:
     feedback_id: uuid.UUID
@@ -185,17 +196,9 @@ async def earlier_items(
     """
     if not theme_ids:
         return []
-    columns = (
-        ThemeAssignment.feedback_id,
-        ThemeAssignment.theme_id,
-        ThemeAssignment.customer_id,
-        ThemeAssignment.fingerprint,
-        ThemeAssignment.vector.cast(Text).label("vector_json"),
-        ThemeAssignment.received_at,
-    )
     branches = []
     if said_by:
-        branches.append(_latest_said_by(session, organization_id, said_by, columns))
+        branches.append(_latest_said_by(session, organization_id, said_by))
     if repeats_of:
         # Only the first item with the same words per theme and customer is ever compared with, so
         # only that one is read back, however often a text was repeated before; and only for the
@@ -205,7 +208,7 @@ async def earlier_items(
         anonymous = {words for customer_id, words in repeats_of if customer_id is None}
         same_words: list[ColumnElement[bool]] = []
         if of_customers and session.get_bind().dialect.name == "postgresql":
-            branches.append(_first_repeats_of_customers(organization_id, of_customers, columns))
+            branches.append(_first_repeats_of_customers(organization_id, of_customers))
         elif of_customers:
             same_words.append(tuple_(ThemeAssignment.customer_id, ThemeAssignment.fingerprint).in_(of_customers))
         if anonymous:
@@ -216,7 +219,7 @@ async def earlier_items(
             first_first = (ThemeAssignment.received_at, ThemeAssignment.feedback_id)
             repeats = (
                 select(
-                    *columns,
+                    *_EARLIER_COLUMNS,
                     func.row_number()
                     .over(
                         partition_by=(
@@ -231,7 +234,8 @@ async def earlier_items(
                 .where(ThemeAssignment.organization_id == organization_id, or_(*same_words))
                 .subquery()
             )
-            branches.append(select(*(repeats.c[column.name] for column in columns)).where(repeats.c.earliest == 1))
+            first = select(*(repeats.c[column.name] for column in _EARLIER_COLUMNS))
+            branches.append(first.where(repeats.c.earliest == 1))
     if not branches:
         return []
     found = union_all(*branches).subquery()
@@ -245,10 +249,7 @@ async def earlier_items(
 
 
 def _latest_said_by(
-    session: AsyncSession,
-    organization_id: uuid.UUID,
-    said_by: Collection[tuple[uuid.UUID, uuid.UUID]],
-    columns: Sequence[ColumnElement[Any]],
+    session: AsyncSession, organization_id: uuid.UUID, said_by: Collection[tuple[uuid.UUID, uuid.UUID]]
 ) -> Select[Any]:
     """Each (customer, theme) pair's DUPLICATE_CANDIDATES latest items.
 
@@ -259,7 +260,7 @@ def _latest_said_by(
     if session.get_bind().dialect.name != "postgresql":
         ranked = (
             select(
-                *columns,
+                *_EARLIER_COLUMNS,
                 func.row_number()
                 .over(partition_by=(ThemeAssignment.customer_id, ThemeAssignment.theme_id), order_by=latest_first)
                 .label("recent"),
@@ -270,7 +271,8 @@ def _latest_said_by(
             )
             .subquery()
         )
-        return select(*(ranked.c[column.name] for column in columns)).where(ranked.c.recent <= DUPLICATE_CANDIDATES)
+        recent = ranked.c.recent <= DUPLICATE_CANDIDATES
+        return select(*(ranked.c[column.name] for column in _EARLIER_COLUMNS)).where(recent)
     pairs = (
         func.unnest(
             bindparam("said_by_customers", [pair[0] for pair in said_by], type_=postgresql.ARRAY(Uuid)),
@@ -291,7 +293,7 @@ def _latest_said_by(
         .lateral("latest")
     )
     return (
-        select(*columns)
+        select(*_EARLIER_COLUMNS)
         .select_from(pairs)
         .join(latest, true())
         .join(ThemeAssignment, ThemeAssignment.feedback_id == latest.c.feedback_id)
@@ -299,9 +301,7 @@ def _latest_said_by(
     )
 
 
-def _first_repeats_of_customers(
-    organization_id: uuid.UUID, pairs: Sequence[tuple[uuid.UUID, str]], columns: Sequence[ColumnElement[Any]]
-) -> Select[Any]:
+def _first_repeats_of_customers(organization_id: uuid.UUID, pairs: Sequence[tuple[uuid.UUID, str]]) -> Select[Any]:
     """On PostgreSQL: per (customer, fingerprint) pair, the first such item in each theme, looked up in
     the customer's (customer, theme, …) index entries, which carry the fingerprint: a semi-join of the
     pairs with the organisation's items was planned as a scan of all of them."""
@@ -322,7 +322,7 @@ def _first_repeats_of_customers(
         .lateral("first_repeat")
     )
     return (
-        select(*columns)
+        select(*_EARLIER_COLUMNS)
         .select_from(wanted)
         .join(first, true())
         .join(ThemeAssignment, ThemeAssignment.feedback_id == first.c.feedback_id)
