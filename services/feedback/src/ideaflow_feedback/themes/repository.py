@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Select,
     String,
     Table,
@@ -29,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import LateralFromClause
 
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.evidence.models import IdeaLink
@@ -281,9 +283,6 @@ def _latest_said_by(
         .table_valued("customer_id", "theme_id")
         .render_derived(name="said_by")
     )
-    # The organisation is checked on the rows found, not inside the lookup: given it there, the
-    # planner may prefer the (organisation, theme) index and filter a whole theme by customer
-    # (seconds per batch, seen on freshly grown tables); a customer's items are all one organisation's.
     candidate = aliased(ThemeAssignment, name="candidate")
     latest = (
         select(candidate.feedback_id)
@@ -292,13 +291,7 @@ def _latest_said_by(
         .limit(DUPLICATE_CANDIDATES)
         .lateral("latest")
     )
-    return (
-        select(*_EARLIER_COLUMNS)
-        .select_from(pairs)
-        .join(latest, true())
-        .join(ThemeAssignment, ThemeAssignment.feedback_id == latest.c.feedback_id)
-        .where(ThemeAssignment.organization_id == organization_id)
-    )
+    return _read_found(pairs, latest, organization_id)
 
 
 def _first_repeats_of_customers(organization_id: uuid.UUID, pairs: Sequence[tuple[uuid.UUID, str]]) -> Select[Any]:
@@ -321,11 +314,22 @@ def _first_repeats_of_customers(organization_id: uuid.UUID, pairs: Sequence[tupl
         .order_by(candidate.theme_id, candidate.received_at, candidate.feedback_id)
         .lateral("first_repeat")
     )
+    return _read_found(wanted, first, organization_id)
+
+
+def _read_found(pairs: FromClause, lookup: LateralFromClause, organization_id: uuid.UUID) -> Select[Any]:
+    """The items a LATERAL `lookup` (answering `feedback_id`) finds for each of `pairs`, as
+    `earlier_items` reads them.
+
+    The organisation is checked on the rows found, not inside the lookup: given it there, the
+    planner may prefer the (organisation, theme) index and filter a whole theme by customer
+    (seconds per batch, seen on freshly grown tables); a customer's items are all one organisation's.
+    """
     return (
         select(*_EARLIER_COLUMNS)
-        .select_from(wanted)
-        .join(first, true())
-        .join(ThemeAssignment, ThemeAssignment.feedback_id == first.c.feedback_id)
+        .select_from(pairs)
+        .join(lookup, true())
+        .join(ThemeAssignment, ThemeAssignment.feedback_id == lookup.c.feedback_id)
         .where(ThemeAssignment.organization_id == organization_id)
     )
 
