@@ -202,4 +202,6 @@ Press Ctrl-C to stop.""",
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
     finally:
+        # A second Ctrl-C must not cut the stop short: it is bounded (SIGKILL after 10 s) anyway.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stack.stop()
