@@ -1,6 +1,8 @@
 """The system as a front end sees it: real processes, real HTTP, through the gateway."""
 
 import uuid
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -20,6 +22,18 @@ async def _create_idea(tenant: Tenant) -> dict:
     response = await tenant.client.post("/v1/ideas", json=IDEA)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def _every(tenant: Tenant, path: str) -> AsyncIterator[dict[str, Any]]:
+    """Every item of a list, page after page."""
+    params: dict[str, str | int] = {"page_size": 100}
+    while True:
+        page = (await tenant.client.get(path, params=params)).json()
+        for item in page["items"]:
+            yield item
+        if page["next_page_token"] is None:
+            return
+        params["page_token"] = page["next_page_token"]
 
 
 async def test_create_and_read_an_idea_through_the_gateway(tenant: Tenant) -> None:
@@ -66,6 +80,26 @@ async def test_feedback_posted_twice_with_one_idempotency_key_is_stored_once(ten
     assert second.json() == first.json()
     listed = await tenant.client.get("/v1/feedback", params={"source": source})
     assert [entry["id"] for entry in listed.json()["items"]] == [first.json()["id"]]
+
+
+async def test_a_crm_resending_under_a_new_id_is_flagged_and_merged_through_the_gateway(tenant: Tenant) -> None:
+    source = f"crm-{uuid.uuid4().hex[:8]}"
+    item = {"text": "Please let me repeat my last order.", "channel": "crm", "source": source, "customer_ref": "acme"}
+    first = (await tenant.client.post("/v1/feedback", json={**item, "external_id": "t-1"})).json()
+    resent = (await tenant.client.post("/v1/feedback", json={**item, "external_id": "t-2"})).json()
+    flagged = {}
+    async for theme in _every(tenant, "/v1/themes"):
+        async for entry in _every(tenant, f"/v1/themes/{theme['id']}/items"):
+            flagged[entry["feedback_id"]] = entry["duplicate_of_id"]
+
+    merged = await tenant.client.post(
+        f"/v1/feedback/{resent['id']}/merge", json={"into_id": first["id"]}, headers={"If-Match": '"1"'}
+    )
+
+    assert flagged[resent["id"]] == first["id"]
+    assert merged.status_code == 200, merged.text
+    assert (merged.json()["status"], merged.json()["merged_into_id"]) == ("merged", first["id"])
+    assert merged.headers["etag"] == '"2"'
 
 
 async def test_another_organisations_idea_is_not_found(tenant: Tenant, other_tenant: Tenant) -> None:

@@ -293,3 +293,37 @@ async def test_a_linked_theme_merged_into_another_stays_evidence_for_its_idea(
     links = (await manager.get("/v1/feedback/ideas/links", params={"idea_id": idea_id})).json()["items"]
     assert [entry["theme_id"] for entry in links] == [target]
     assert (await manager.get(f"/v1/feedback/ideas/{idea_id}/evidence")).json()["item_count"] == 2
+
+
+async def test_a_merged_items_idea_links_move_to_the_item_that_stays(
+    manager: Caller, submit_idea: Callable[[Identity], Any]
+) -> None:
+    both, only_duplicate = await submit_idea(manager.identity), await submit_idea(manager.identity)
+    kept = await post(manager, DARK[0], customer_ref="acme")
+    duplicate = await post(manager, DARK[0], customer_ref="acme")
+    assert (await link(manager, idea_id=both, feedback_id=kept["id"], importance="nice_to_have")).status_code == 201
+    on_duplicate = await link(manager, idea_id=both, feedback_id=duplicate["id"], importance="critical", note="Call")
+    assert on_duplicate.status_code == 201
+    moving = await link(manager, idea_id=only_duplicate, feedback_id=duplicate["id"], importance="important")
+    assert moving.status_code == 201
+    etag = (await manager.get(f"/v1/feedback/{duplicate['id']}")).headers["etag"]
+
+    merged = await manager.post(
+        f"/v1/feedback/{duplicate['id']}/merge", json={"into_id": kept["id"]}, headers={"If-Match": etag}
+    )
+
+    assert merged.status_code == 200, merged.text
+    links = (await manager.get("/v1/feedback/ideas/links", params={"feedback_id": kept["id"]})).json()["items"]
+    assert {entry["idea_id"]: (entry["importance"], entry["note"]) for entry in links} == {
+        both: ("critical", "Call"),
+        only_duplicate: ("important", None),
+    }
+    assert (await manager.get(f"/v1/feedback/ideas/links/{moving.json()['id']}")).json()["feedback_id"] == kept["id"]
+    assert (await manager.get(f"/v1/feedback/ideas/links/{on_duplicate.json()['id']}")).status_code == 404
+    assert (await manager.get("/v1/feedback/ideas/links", params={"feedback_id": duplicate["id"]})).json()[
+        "items"
+    ] == []
+    assert (await manager.get(f"/v1/feedback/{kept['id']}")).json()["status"] == "linked"
+    evidence = (await manager.get(f"/v1/feedback/ideas/{both}/evidence")).json()
+    assert (evidence["item_count"], evidence["customer_count"]) == (1, 1)
+    assert evidence["importance"] == {"nice_to_have": 0, "important": 0, "critical": 1}

@@ -18,7 +18,7 @@ from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes, fin
 from ideaflow_feedback.themes.engine import Vector, normalised
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_feedback.themes.repository import DUPLICATE_CANDIDATES
-from ideaflow_shared.testing import Caller
+from ideaflow_shared.testing import Caller, new_identity
 
 DARK = [
     "Dark mode please, the white background hurts my eyes at night.",
@@ -559,3 +559,119 @@ async def test_the_same_customer_paraphrasing_an_earlier_item_is_flagged_as_a_ne
 
     assert items[reworded["id"]]["duplicate_of_id"] == first["id"]
     assert items[other_customer["id"]]["duplicate_of_id"] is None
+
+
+async def merge(caller: Caller, item: dict[str, Any], into: str, *, etag: str | None = None) -> httpx.Response:
+    headers = {"If-Match": etag or f'"{item["version"]}"'}
+    return await caller.post(f"/v1/feedback/{item['id']}/merge", json={"into_id": into}, headers=headers)
+
+
+async def test_a_merged_near_duplicate_stops_counting_in_its_theme_and_stays_merged_when_resent(
+    caller_factory: Callable[..., Caller],
+) -> None:
+    manager = caller_factory("manager")
+    first = await post(manager, DARK[0], customer_ref="acme", source="hubspot", external_id="t-1")
+    resent = await post(manager, DARK[0], customer_ref="acme", source="hubspot", external_id="t-2")
+    await post(manager, DARK[1], customer_ref="globex", source="hubspot", external_id="t-3")
+    before = await theme_of(manager, first["id"])
+    listed = (await manager.get(f"/v1/themes/{before['id']}/items")).json()["items"]
+    assert {item["feedback_id"]: item["duplicate_of_id"] for item in listed}[resent["id"]] == first["id"]
+
+    merged = await merge(manager, resent, first["id"])
+
+    assert merged.status_code == 200, merged.text
+    body = merged.json()
+    assert (body["status"], body["merged_into_id"], body["version"]) == ("merged", first["id"], 2)
+    assert merged.headers["etag"] == '"2"'
+    after = (await manager.get(f"/v1/themes/{before['id']}")).json()
+    assert (before["item_count"], after["item_count"]) == (3, 2)
+    assert (before["customer_count"], after["customer_count"]) == (2, 2)
+    items = (await manager.get(f"/v1/themes/{before['id']}/items")).json()["items"]
+    assert resent["id"] not in {item["feedback_id"] for item in items}
+    assert [
+        item["id"] for item in (await manager.get("/v1/feedback", params={"status": "merged"})).json()["items"]
+    ] == [resent["id"]]
+    # The CRM sends it again: the stored row is found and updated, and stays merged, out of the theme.
+    again = await manager.post(
+        "/v1/feedback",
+        json={
+            "text": DARK[0] + "!",
+            "channel": "email",
+            "customer_ref": "acme",
+            "source": "hubspot",
+            "external_id": "t-2",
+        },
+    )
+    assert (again.status_code, again.json()["id"], again.json()["status"]) == (200, resent["id"], "merged")
+    assert (await manager.get(f"/v1/themes/{before['id']}")).json()["item_count"] == 2
+
+
+async def test_items_flagged_as_repeats_of_a_merged_item_then_repeat_the_item_that_stays(
+    caller_factory: Callable[..., Caller],
+) -> None:
+    manager = caller_factory("manager")
+    first = await post(manager, DARK[0], customer_ref="acme", source="hubspot", external_id="t-1")
+    await theme_of(manager, first["id"])
+    second = await post(manager, DARK[0], customer_ref="acme", source="hubspot", external_id="t-2")
+    third = await post(manager, DARK[0], customer_ref="acme", source="hubspot", external_id="t-3")
+    theme = await theme_of(manager, first["id"])
+
+    # People keep the latest and merge the first into it: the others now repeat the latest.
+    assert (await merge(manager, first, third["id"])).status_code == 200
+
+    items = (await manager.get(f"/v1/themes/{theme['id']}/items")).json()["items"]
+    assert {item["feedback_id"]: item["duplicate_of_id"] for item in items} == {
+        second["id"]: third["id"],
+        third["id"]: None,
+    }
+
+
+async def test_merging_refuses_what_would_lose_a_customer_or_a_decision_and_changes_nothing(
+    caller_factory: Callable[..., Caller],
+) -> None:
+    manager = caller_factory("manager")
+    first = await post(manager, DARK[0], customer_ref="acme")
+    resent = await post(manager, DARK[0], customer_ref="acme")
+    other_customer = await post(manager, DARK[0], customer_ref="globex")
+    foreign = await post(caller_factory("manager"), DARK[0], customer_ref="acme")
+    member = Caller(manager.client, new_identity(organization_id=manager.identity.organization_id))
+    theme = await theme_of(manager, first["id"])
+
+    refusals = {
+        "other customer": await merge(manager, other_customer, first["id"]),
+        "itself": await merge(manager, first, first["id"]),
+        "unknown": await merge(manager, first, str(uuid.uuid4())),
+        "foreign": await merge(manager, first, foreign["id"]),
+        "no If-Match": await manager.post(f"/v1/feedback/{resent['id']}/merge", json={"into_id": first["id"]}),
+        "stale": await merge(manager, resent, first["id"], etag='"7"'),
+        "not a manager": await merge(member, resent, first["id"]),
+        "no such item": await merge(manager, {"id": str(uuid.uuid4()), "version": 1}, first["id"]),
+    }
+
+    assert {name: response.status_code for name, response in refusals.items()} == {
+        "other customer": 409,
+        "itself": 422,
+        "unknown": 422,
+        "foreign": 422,
+        "no If-Match": 428,
+        "stale": 412,
+        "not a manager": 403,
+        "no such item": 404,
+    }
+    assert refusals["unknown"].json()["errors"][0]["pointer"] == "/body/into_id"
+    assert all(r.headers["content-type"] == "application/problem+json" for r in refusals.values())
+    for item in (first, resent, other_customer):
+        stored = (await manager.get(f"/v1/feedback/{item['id']}")).json()
+        assert (stored["status"], stored["merged_into_id"], stored["version"]) == ("new", None, 1)
+    assert (await manager.get(f"/v1/themes/{theme['id']}")).json()["item_count"] == 3
+
+    assert (await merge(manager, resent, first["id"])).status_code == 200
+    merged = (await manager.get(f"/v1/feedback/{resent['id']}")).json()
+    twice = await merge(manager, merged, first["id"])
+    into_merged = await merge(manager, first, resent["id"])
+    revived = await manager.post(
+        f"/v1/feedback/{resent['id']}/status", json={"status": "new"}, headers={"If-Match": f'"{merged["version"]}"'}
+    )
+    assert (twice.status_code, twice.json()["merged_into_id"]) == (409, first["id"])
+    assert (into_merged.status_code, into_merged.json()["merged_into_id"]) == (409, first["id"])
+    assert (revived.status_code, revived.json()["allowed"]) == (409, [])

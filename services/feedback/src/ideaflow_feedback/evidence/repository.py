@@ -62,6 +62,16 @@ async def find_link(
     )
 
 
+async def links_of_feedback(
+    session: AsyncSession, *, organization_id: uuid.UUID, feedback_ids: Sequence[uuid.UUID]
+) -> Sequence[IdeaLink]:
+    return (
+        await session.scalars(
+            select(IdeaLink).where(IdeaLink.organization_id == organization_id, IdeaLink.feedback_id.in_(feedback_ids))
+        )
+    ).all()
+
+
 async def list_links(
     session: AsyncSession,
     *,

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.evidence import repository
-from ideaflow_feedback.evidence.models import IdeaLink
+from ideaflow_feedback.evidence.models import IMPORTANCE_WEIGHT, IdeaLink
 from ideaflow_feedback.evidence.repository import EvidenceFigures
 from ideaflow_feedback.evidence.schemas import IdeaLinkCreate, IdeaLinkUpdate
 from ideaflow_feedback.feedback import repository as feedback_repository
@@ -40,6 +40,41 @@ async def mark_linked(session: AsyncSession, *, items: Sequence[Feedback]) -> No
     for item in items:
         if FeedbackStatus.LINKED in TRANSITIONS[item.status]:
             await feedback_service.change_status(session, feedback=item, to=FeedbackStatus.LINKED)
+
+
+async def move_feedback_links(
+    session: AsyncSession, *, organization_id: uuid.UUID, source: Feedback, target: Feedback
+) -> None:
+    """`source` was merged into `target`: the ideas it was evidence for keep that evidence through `target`.
+
+    Where both were linked to one idea, `target`'s link stays, with the stronger importance of the two
+    (and `source`'s note if it had none). `target` becomes `linked` if a link moved to it.
+    """
+    links = await repository.links_of_feedback(
+        session, organization_id=organization_id, feedback_ids=[source.id, target.id]
+    )
+    kept = {link.idea_id: link for link in links if link.feedback_id == target.id}
+    now = utcnow()
+    moved = False
+    for link in links:
+        if link.feedback_id != source.id:
+            continue
+        existing = kept.get(link.idea_id)
+        if existing is None:
+            link.feedback_id, moved = target.id, True
+            link.version += 1
+            link.updated_at = now
+            continue
+        stronger = max(existing.importance, link.importance, key=IMPORTANCE_WEIGHT.__getitem__)
+        note = existing.note if existing.note is not None else link.note
+        if (stronger, note) != (existing.importance, existing.note):
+            existing.importance, existing.note = stronger, note
+            existing.version += 1
+            existing.updated_at = now
+        await session.delete(link)
+    await session.flush()
+    if moved:
+        await mark_linked(session, items=[target])
 
 
 async def create_link(

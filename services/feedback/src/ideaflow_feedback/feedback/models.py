@@ -60,6 +60,8 @@ class FeedbackStatus(enum.StrEnum):
     LOOP_CLOSED = "loop_closed"
     ARCHIVED = "archived"
     SPAM = "spam"
+    MERGED = "merged"
+    """Folded into the item `merged_into_id` names, as a near-duplicate of it; for good."""
 
 
 class SentimentLabel(enum.StrEnum):
@@ -111,6 +113,7 @@ class Feedback(Base):
         _enum(SentimentLabel, "sentiment_label"), default=SentimentLabel.NEUTRAL
     )
     status: Mapped[FeedbackStatus] = mapped_column(_enum(FeedbackStatus, "feedback_status"), default=FeedbackStatus.NEW)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("feedback_items.id"))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(40))
     external_id: Mapped[str | None] = mapped_column(String(200))

@@ -6,11 +6,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from ideaflow_feedback.db import idempotency_keys
-from ideaflow_feedback.feedback import service
+from ideaflow_feedback.feedback import merging, service
 from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel, FeedbackKind, FeedbackStatus
 from ideaflow_feedback.feedback.repository import FeedbackFilters
 from ideaflow_feedback.feedback.schemas import (
     FeedbackCreate,
+    FeedbackMerge,
     FeedbackOrder,
     FeedbackPublic,
     FeedbackUpdate,
@@ -193,6 +194,45 @@ async def change_feedback_status(
     """
     feedback = await service.change_status_by_person(
         session, identity=identity, feedback_id=feedback_id, if_match=if_match, to=payload.status
+    )
+    response.headers["ETag"] = etag_for(feedback.version)
+    return _public(feedback)
+
+
+@router.post(
+    "/{feedback_id:uuid}/merge",
+    response_model=FeedbackPublic,
+    summary="Merge a near-duplicate into another item",
+    responses={
+        200: {"headers": etag_header("merged item")},
+        409: {
+            **problem_responses(409)[409],
+            "description": "This item or `into_id` was merged already (`merged_into_id` names where to), or the two "
+            "items are of different customers.",
+        },
+        **problem_responses(403, 404, 412, 422, 428),
+    },
+)
+async def merge_feedback(
+    feedback_id: uuid.UUID,
+    payload: FeedbackMerge,
+    *,
+    session: SessionDep,
+    identity: CurrentIdentity,
+    response: Response,
+    if_match: IfMatch = None,
+) -> FeedbackPublic:
+    """Fold this item into `into_id`, an item of the same customer (role `manager`). Requires `If-Match`.
+
+    For what the themes flag as near-duplicates (`duplicate_of_id` in a theme's items): the same
+    customer saying the same thing twice, or a CRM resending it under a new id. This item becomes
+    `merged` for good and names the item that stays; it keeps its row, so a resend of its
+    (source, external_id) still finds it. It stops counting: it leaves its theme (count, customers,
+    value and sentiment follow), items flagged as its repeats now repeat `into_id`, and its idea
+    links move to `into_id` (where both were linked to one idea, the stronger importance stays).
+    """
+    feedback = await merging.merge_feedback(
+        session, identity=identity, feedback_id=feedback_id, into_id=payload.into_id, if_match=if_match
     )
     response.headers["ETag"] = etag_for(feedback.version)
     return _public(feedback)

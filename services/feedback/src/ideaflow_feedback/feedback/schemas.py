@@ -107,6 +107,9 @@ class FeedbackPublic(BaseModel):
     sentiment_score: float = Field(description="VADER compound score, from -1 (negative) to 1 (positive).")
     sentiment_label: SentimentLabel
     status: FeedbackStatus
+    merged_into_id: uuid.UUID | None = Field(
+        description="For a `merged` item: the item it was merged into, which now stands for both."
+    )
     customer_ref: str | None = Field(description="The customer's id in the source; null once the customer is erased.")
     customer_id: uuid.UUID | None = Field(description="The customer (`/v1/customers/{id}`), if one was named.")
     received_at: dt.datetime
@@ -140,3 +143,13 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: FeedbackStatus = Field(description="The status to move to; see the allowed moves in the 409 problem.")
+
+
+class FeedbackMerge(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"into_id": "9b2f4c1e-0d6a-4e8b-9f3a-2c7d5e1b8a40"}]}
+    )
+
+    into_id: uuid.UUID = Field(
+        description="The item that stays: one of the same customer (or, like this one, of none), not merged itself."
+    )

@@ -48,7 +48,7 @@ async def list_feedback(
     )
 
 
-def _ensure_may_triage(identity: Identity) -> None:
+def ensure_may_triage(identity: Identity) -> None:
     if not identity.has_role(TRIAGE_ROLE):
         raise Forbidden(f"Triaging feedback needs the '{TRIAGE_ROLE}' role.")
 
@@ -57,7 +57,7 @@ async def update_feedback(
     session: AsyncSession, *, identity: Identity, feedback_id: uuid.UUID, if_match: str | None, data: FeedbackUpdate
 ) -> Feedback:
     """Apply people's triage edits when If-Match names the current version."""
-    _ensure_may_triage(identity)
+    ensure_may_triage(identity)
     feedback = await get_feedback(session, identity=identity, feedback_id=feedback_id)
     check_if_match(if_match, feedback.version)
     changes = data.changes()
@@ -93,7 +93,7 @@ async def change_status(session: AsyncSession, *, feedback: Feedback, to: Feedba
 async def change_status_by_person(
     session: AsyncSession, *, identity: Identity, feedback_id: uuid.UUID, if_match: str | None, to: FeedbackStatus
 ) -> Feedback:
-    _ensure_may_triage(identity)
+    ensure_may_triage(identity)
     feedback = await get_feedback(session, identity=identity, feedback_id=feedback_id)
     check_if_match(if_match, feedback.version)
     return await change_status(session, feedback=feedback, to=to)

@@ -3,7 +3,8 @@
 from ideaflow_feedback.feedback.models import FeedbackStatus as S
 
 # Linking, addressing and closing the loop are driven by ideas (the themes/evidence packages call
-# `service.change_status`); people triage, archive, flag spam and take those decisions back.
+# `service.change_status`); people triage, archive, flag spam and take those decisions back. Only
+# `POST /v1/feedback/{id}/merge` makes an item `merged` (feedback.merging), and nothing takes it back.
 TRANSITIONS: dict[S, frozenset[S]] = {
     S.NEW: frozenset({S.TRIAGED, S.LINKED, S.ARCHIVED, S.SPAM}),
     S.TRIAGED: frozenset({S.NEW, S.LINKED, S.ARCHIVED, S.SPAM}),
@@ -12,6 +13,7 @@ TRANSITIONS: dict[S, frozenset[S]] = {
     S.LOOP_CLOSED: frozenset({S.ARCHIVED}),
     S.ARCHIVED: frozenset({S.NEW, S.TRIAGED}),
     S.SPAM: frozenset({S.NEW}),
+    S.MERGED: frozenset(),
 }
 
 

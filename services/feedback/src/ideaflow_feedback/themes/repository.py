@@ -592,6 +592,17 @@ async def assignments_of(
     ).all()
 
 
+async def repoint_duplicates(
+    session: AsyncSession, *, organization_id: uuid.UUID, of: uuid.UUID, to: uuid.UUID
+) -> None:
+    """Items flagged as near-duplicates of `of` now repeat `to`; `to` itself repeats nothing."""
+    flagged = (ThemeAssignment.organization_id == organization_id, ThemeAssignment.duplicate_of_id == of)
+    await session.execute(
+        update(ThemeAssignment).where(*flagged, ThemeAssignment.feedback_id == to).values(duplicate_of_id=None)
+    )
+    await session.execute(update(ThemeAssignment).where(*flagged).values(duplicate_of_id=to))
+
+
 async def feedback_of_theme(
     session: AsyncSession, *, organization_id: uuid.UUID, theme_id: uuid.UUID
 ) -> Sequence[Feedback]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideaflow_feedback.feedback.models import Feedback
+from ideaflow_feedback.feedback.models import Feedback, ThemePending
 from ideaflow_feedback.themes import repository
 from ideaflow_feedback.themes.assignment import join_theme, leave_theme, loaded, new_theme, stored
 from ideaflow_feedback.themes.engine import combined, embedder_named
@@ -227,6 +227,25 @@ async def move_items(
     assignments = await _members(session, identity=identity, feedback_ids=feedback_ids, theme_id=None)
     await _move(session, identity=identity, assignments=assignments, to=theme)
     return theme
+
+
+async def drop_merged_item(
+    session: AsyncSession, *, organization_id: uuid.UUID, feedback_id: uuid.UUID, merged_into_id: uuid.UUID
+) -> None:
+    """A near-duplicate merged into another item leaves its theme for good, so it no longer counts twice.
+
+    The theme's count, centroid and index keys drop it (as when people move an item out); items flagged
+    as its repeats now repeat the item it went into. The caller holds the organisation's theme lock.
+    """
+    for assignment in await repository.assignments_of(
+        session, organization_id=organization_id, feedback_ids=[feedback_id]
+    ):
+        theme = await repository.get_theme(session, organization_id=organization_id, theme_id=assignment.theme_id)
+        if theme is not None:
+            await leave_theme(session, theme=theme, assignment=assignment, embedder=embedder_named(theme.engine))
+        await session.delete(assignment)
+    await session.execute(delete(ThemePending).where(ThemePending.feedback_id == feedback_id))
+    await repository.repoint_duplicates(session, organization_id=organization_id, of=feedback_id, to=merged_into_id)
 
 
 async def list_theme_items(
