@@ -190,7 +190,8 @@ async def change_feedback_status(
     """Triage, archive, flag as spam, or take such a decision back (role `manager`). Requires `If-Match`.
 
     Statuses: `new → triaged → linked → addressed → loop_closed`, plus `archived` and `spam`; an
-    illegal move is a 409 whose `allowed` lists the legal ones.
+    illegal move is a 409 whose `allowed` lists the legal ones. `merged` is reached only by merging
+    (`POST /v1/feedback/{id}/merge`) and has no way out.
     """
     feedback = await service.change_status_by_person(
         session, identity=identity, feedback_id=feedback_id, if_match=if_match, to=payload.status
