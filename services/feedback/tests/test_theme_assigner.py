@@ -268,10 +268,11 @@ async def test_an_item_queued_again_after_its_assignment_is_not_assigned_twice(
     created = await caller.post("/v1/feedback", json={"text": EXPORT, "channel": "email"})
     feedback_id = uuid.UUID(created.json()["id"])
     await settled(sessions, organization_id, 1)
+
+    # Queued and assigned in one transaction: committed apart, the service's own assigner (woken by
+    # the commit, or polling) could take the rows first, and this call would find none.
     async with writing(sessions) as session:
         await assigner.queue(session, organization_id=organization_id, feedback_ids=[feedback_id, feedback_id])
-
-    async with writing(sessions) as session:
         count = await assign_waiting(session, organization_id=organization_id)
 
     assert count == 2
