@@ -588,9 +588,9 @@ async def test_a_merged_near_duplicate_stops_counting_in_its_theme_and_stays_mer
     assert (before["customer_count"], after["customer_count"]) == (2, 2)
     items = (await manager.get(f"/v1/themes/{before['id']}/items")).json()["items"]
     assert resent["id"] not in {item["feedback_id"] for item in items}
-    assert [
-        item["id"] for item in (await manager.get("/v1/feedback", params={"status": "merged"})).json()["items"]
-    ] == [resent["id"]]
+    for filters in ({"status": "merged"}, {"merged_into_id": first["id"]}):
+        listed = (await manager.get("/v1/feedback", params=filters)).json()["items"]
+        assert [item["id"] for item in listed] == [resent["id"]]
     # The CRM sends it again: the stored row is found and updated, and stays merged, out of the theme.
     again = await manager.post(
         "/v1/feedback",

@@ -92,6 +92,7 @@ class Feedback(Base):
         Index("ix_feedback_items_org_created", "organization_id", "created_at", "id"),
         Index("ix_feedback_items_org_customer", "organization_id", "customer_ref"),
         Index("ix_feedback_items_customer", "customer_id"),
+        Index("ix_feedback_items_merged_into", "merged_into_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

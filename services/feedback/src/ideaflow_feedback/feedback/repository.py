@@ -29,6 +29,7 @@ class FeedbackFilters:
     product_area: str | None = None
     received_after: dt.datetime | None = None
     received_before: dt.datetime | None = None
+    merged_into_id: uuid.UUID | None = None
 
 
 FEEDBACK = cast(Table, Feedback.__table__)
@@ -169,6 +170,8 @@ async def list_feedback(
         statement = statement.where(Feedback.received_at >= filters.received_after)
     if filters.received_before is not None:
         statement = statement.where(Feedback.received_at < filters.received_before)
+    if filters.merged_into_id is not None:
+        statement = statement.where(Feedback.merged_into_id == filters.merged_into_id)
     sort_column = Feedback.created_at if order.value.endswith("created_at") else Feedback.received_at
     statement = paginate(
         statement,

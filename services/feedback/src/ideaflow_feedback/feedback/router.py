@@ -117,6 +117,9 @@ async def list_feedback(
         Timestamp | None, Query(description="Received at or after this instant (RFC 3339).")
     ] = None,
     received_before: Annotated[Timestamp | None, Query(description="Received before this instant (RFC 3339).")] = None,
+    merged_into_id: Annotated[
+        uuid.UUID | None, Query(description="Only the near-duplicates merged into this item.")
+    ] = None,
     order_by: FeedbackOrder = FeedbackOrder.RECEIVED_AT_DESC,
 ) -> Page[FeedbackPublic]:
     """The organisation's feedback, most recently received first unless `order_by` says otherwise."""
@@ -130,6 +133,7 @@ async def list_feedback(
         customer_ref=customer_ref,
         received_after=received_after,
         received_before=received_before,
+        merged_into_id=merged_into_id,
     )
     items, token = await service.list_feedback(session, identity=identity, filters=filters, order=order_by, page=page)
     return Page(items=[_public(item) for item in items], next_page_token=token)
