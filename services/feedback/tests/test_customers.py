@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from ideaflow_feedback.feedback.erasure import mask
 from ideaflow_shared.testing import Caller
 
 ADA = {
@@ -121,6 +122,8 @@ async def test_erasure_removes_personal_data_everywhere_and_keeps_the_counts(man
     assert stored["customer_id"] == customer["id"]
     assert stored["text"] == "[erased] here ([erased]): please add exports. Call [erased]."
     assert stored["title"] == "From [erased]"
+    # The item started a theme, which the engine labelled with the item's title.
+    assert [theme["label"] for theme in (await manager.get("/v1/themes")).json()["items"]] == ["From [erased]"]
     listed = (await manager.get("/v1/feedback", params={"customer_id": customer["id"]})).json()["items"]
     assert [entry["id"] for entry in listed] == [item["id"]]
     assert (await manager.get("/v1/feedback", params={"customer_ref": "c-1"})).json()["items"] == []
@@ -155,3 +158,10 @@ async def test_erasure_needs_the_manager_role_and_an_own_customer(
 
     assert (refused.status_code, foreign.status_code, missing.status_code) == (403, 404, 404)
     assert (await caller.get(f"/v1/customers/{customer['id']}")).json()["name"] == ADA["name"]
+
+
+def test_a_personal_value_is_masked_whole_never_inside_a_longer_word() -> None:
+    masked = mask("Adaptive exports for Ada's team: ADA@example.com, +44 20 7946 0000.", ["Ada", "ada@example.com"])
+
+    assert masked == "Adaptive exports for [erased]'s team: [erased], +44 20 7946 0000."
+    assert mask("Call +44 20 7946 0000 today", ["+44 20 7946 0000"]) == "Call [erased] today"

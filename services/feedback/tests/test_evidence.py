@@ -327,3 +327,21 @@ async def test_a_merged_items_idea_links_move_to_the_item_that_stays(
     evidence = (await manager.get(f"/v1/feedback/ideas/{both}/evidence")).json()
     assert (evidence["item_count"], evidence["customer_count"]) == (1, 1)
     assert evidence["importance"] == {"nice_to_have": 0, "important": 0, "critical": 1}
+
+
+async def test_erasing_a_customer_masks_them_in_link_notes_and_theme_labels(
+    manager: Caller, submit_idea: Callable[[Identity], Any]
+) -> None:
+    await set_value(manager, "acme", "100.00")  # the customer is named "acme"
+    item = await post(manager, "acme here: " + DARK[0], customer_ref="acme")
+    note = "Acme's CTO raised it twice"
+    linked = await link(manager, idea_id=await submit_idea(manager.identity), feedback_id=item["id"], note=note)
+    customer_id = item["customer_id"]
+
+    erased = await manager.post(f"/v1/customers/{customer_id}/erase")
+
+    assert erased.status_code == 200, erased.text
+    stored_link = (await manager.get(f"/v1/feedback/ideas/links/{linked.json()['id']}")).json()
+    assert (stored_link["note"], stored_link["version"]) == ("[erased]'s CTO raised it twice", 2)
+    labels = [theme["label"] for theme in (await manager.get("/v1/themes")).json()["items"]]
+    assert labels == ["[erased] here: " + DARK[0]]

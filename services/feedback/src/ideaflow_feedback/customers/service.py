@@ -130,8 +130,8 @@ async def erase_customer(session: AsyncSession, *, identity: Identity, customer_
     """Remove the customer's personal data everywhere it was copied; keep the opaque id and counts.
 
     Their feedback stays (it is the organisation's evidence) but loses the CRM reference, and the
-    customer's name, e-mail and phone are masked wherever they appear in its text. Erasing twice
-    changes nothing the second time.
+    customer's name, e-mail and phone are masked wherever they appear in its text, in theme labels
+    and in the notes on idea links. Erasing twice changes nothing the second time.
     """
     if not identity.has_role(ERASER_ROLE):
         raise Forbidden(f"Erasing a customer needs the '{ERASER_ROLE}' role.")
@@ -142,6 +142,7 @@ async def erase_customer(session: AsyncSession, *, identity: Identity, customer_
     await erasure.scrub_customer_feedback(
         session, organization_id=customer.organization_id, customer_id=customer.id, personal=personal
     )
+    await erasure.scrub_copies(session, organization_id=customer.organization_id, personal=personal)
     for name in ("external_id", "name", "company", "email", "phone"):
         setattr(customer, name, None)
     customer.erased_at = customer.updated_at = utcnow()
