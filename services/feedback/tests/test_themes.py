@@ -15,7 +15,7 @@ from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel
 from ideaflow_feedback.themes import repository
 from ideaflow_feedback.themes.assignment import ItemToAssign, assign_themes, fingerprint
-from ideaflow_feedback.themes.engine import Vector, normalised
+from ideaflow_feedback.themes.engine import LexicalEmbedder, Vector, normalised
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_feedback.themes.repository import DUPLICATE_CANDIDATES
 from ideaflow_shared.testing import Caller, new_identity
@@ -675,3 +675,33 @@ async def test_merging_refuses_what_would_lose_a_customer_or_a_decision_and_chan
     assert (twice.status_code, twice.json()["merged_into_id"]) == (409, first["id"])
     assert (into_merged.status_code, into_merged.json()["merged_into_id"]) == (409, first["id"])
     assert (revived.status_code, revived.json()["allowed"]) == (409, [])
+
+
+async def test_erasing_a_customer_leaves_no_hash_of_their_words_in_vectors_or_fingerprints(
+    caller_factory: Callable[..., Caller], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    manager = caller_factory("manager")
+    await set_value(manager, "Lovelace", "10.00")  # the customer's name is "Lovelace"
+    item = await post(manager, "Lovelace here: " + DARK[0], customer_ref="Lovelace")
+    theme = await theme_of(manager, item["id"])
+    name_features = {str(feature) for feature in LexicalEmbedder().embed(["lovelace"])[0]}
+
+    async def stored_state() -> tuple[set[str], set[str], str]:
+        async with sessions() as session:
+            assignment = await session.get(ThemeAssignment, uuid.UUID(item["id"]))
+            stored_theme = await session.get(Theme, uuid.UUID(theme["id"]))
+            assert assignment is not None
+            assert stored_theme is not None
+            return set(assignment.vector), set(stored_theme.centroid), assignment.fingerprint
+
+    vector_before, centroid_before, _ = await stored_state()
+    erased = await manager.post(f"/v1/customers/{item['customer_id']}/erase")
+    vector_after, centroid_after, fingerprint_after = await stored_state()
+
+    assert erased.status_code == 200, erased.text
+    assert name_features <= vector_before
+    assert name_features & centroid_before
+    assert not name_features & vector_after
+    assert not name_features & centroid_after
+    assert fingerprint_after == fingerprint("[erased] here: " + DARK[0])
+    assert (await manager.get(f"/v1/themes/{theme['id']}")).json()["item_count"] == 1

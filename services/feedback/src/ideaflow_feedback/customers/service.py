@@ -11,6 +11,7 @@ from ideaflow_feedback.customers import repository
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.customers.schemas import CustomerDetails, CustomerOrder, CustomerPublic, CustomerValue
 from ideaflow_feedback.feedback import erasure
+from ideaflow_feedback.themes import service as themes_service
 from ideaflow_shared.db import utcnow
 from ideaflow_shared.etag import check_if_match
 from ideaflow_shared.identity import Identity
@@ -131,7 +132,9 @@ async def erase_customer(session: AsyncSession, *, identity: Identity, customer_
 
     Their feedback stays (it is the organisation's evidence) but loses the CRM reference, and the
     customer's name, e-mail and phone are masked wherever they appear in its text, in theme labels
-    and in the notes on idea links. Erasing twice changes nothing the second time.
+    and in the notes on idea links. The items' theme vectors and fingerprints are computed again
+    from the masked text, so no hash of the erased words stays behind. Erasing twice changes
+    nothing the second time.
     """
     if not identity.has_role(ERASER_ROLE):
         raise Forbidden(f"Erasing a customer needs the '{ERASER_ROLE}' role.")
@@ -139,9 +142,10 @@ async def erase_customer(session: AsyncSession, *, identity: Identity, customer_
     if customer.erased_at is not None:
         return customer
     personal = [value for value in (customer.name, customer.email, customer.phone) if value]
-    await erasure.scrub_customer_feedback(
+    items = await erasure.scrub_customer_feedback(
         session, organization_id=customer.organization_id, customer_id=customer.id, personal=personal
     )
+    await themes_service.reembed(session, organization_id=customer.organization_id, items=items)
     await erasure.scrub_copies(session, organization_id=customer.organization_id, personal=personal)
     for name in ("external_id", "name", "company", "email", "phone"):
         setattr(customer, name, None)

@@ -6,6 +6,7 @@ with its first item's title or text, and people type labels) and the notes on id
 
 import re
 import uuid
+from collections.abc import Sequence
 from typing import cast
 
 from sqlalchemy import Table, bindparam, delete, select, update
@@ -35,15 +36,16 @@ def mask(text: str, personal: list[str]) -> str:
 
 async def scrub_customer_feedback(
     session: AsyncSession, *, organization_id: uuid.UUID, customer_id: uuid.UUID, personal: list[str]
-) -> None:
+) -> Sequence[Feedback]:
     """Drop the CRM reference from the customer's items and mask their personal data in the text.
 
     Stored idempotent responses that copied these items are deleted too: they would otherwise
-    replay the customer's reference for up to a day.
+    replay the customer's reference for up to a day. Answers the items, as they now read.
     """
     statement = select(Feedback).where(Feedback.organization_id == organization_id, Feedback.customer_id == customer_id)
     now = utcnow()
-    for item in (await session.scalars(statement)).all():
+    items = (await session.scalars(statement)).all()
+    for item in items:
         item.customer_ref = None
         item.text = mask(item.text, personal)
         item.title = None if item.title is None else mask(item.title, personal)
@@ -56,6 +58,7 @@ async def scrub_customer_feedback(
             idempotency_keys.c.body.contains(str(customer_id)),
         )
     )
+    return items
 
 
 async def scrub_copies(session: AsyncSession, *, organization_id: uuid.UUID, personal: list[str]) -> None:

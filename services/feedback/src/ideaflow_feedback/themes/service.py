@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.feedback.models import Feedback, ThemePending
 from ideaflow_feedback.themes import repository
-from ideaflow_feedback.themes.assignment import join_theme, leave_theme, loaded, new_theme, stored
-from ideaflow_feedback.themes.engine import combined, embedder_named
+from ideaflow_feedback.themes.assignment import fingerprint, join_theme, leave_theme, loaded, new_theme, stored
+from ideaflow_feedback.themes.engine import combined, embedder_named, mean_with
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_feedback.themes.repository import ThemeFilters, ThemeStats
 from ideaflow_feedback.themes.schemas import ThemeOrder, ThemeUpdate
@@ -246,6 +246,38 @@ async def drop_merged_item(
         await session.delete(assignment)
     await session.execute(delete(ThemePending).where(ThemePending.feedback_id == feedback_id))
     await repository.repoint_duplicates(session, organization_id=organization_id, of=feedback_id, to=merged_into_id)
+
+
+async def reembed(session: AsyncSession, *, organization_id: uuid.UUID, items: Sequence[Feedback]) -> None:
+    """Items whose text was rewritten (erasure masked it) get the vector and fingerprint of what they now say.
+
+    Each item's theme trades the old vector for the new one in its centroid and index keys, so no
+    stored vector, centroid or fingerprint keeps a hash of the erased words. Items not yet assigned
+    are left to the assigner, which reads their text as it is then.
+    """
+    texts = {item.id: item.text for item in items}
+    if not texts:
+        return
+    await repository.lock_themes(session, organization_id=organization_id)
+    by_theme: dict[uuid.UUID, list[ThemeAssignment]] = {}
+    for assignment in await repository.assignments_of(session, organization_id=organization_id, feedback_ids=texts):
+        by_theme.setdefault(assignment.theme_id, []).append(assignment)
+    for theme_id, assignments in by_theme.items():
+        theme = await repository.get_theme(session, organization_id=organization_id, theme_id=theme_id)
+        if theme is None:
+            continue
+        embedder = embedder_named(theme.engine)
+        vectors = embedder.embed([texts[assignment.feedback_id] for assignment in assignments])
+        centroid, size = loaded(theme.centroid), theme.item_count
+        for assignment, vector in zip(assignments, vectors, strict=True):
+            centroid = mean_with(centroid, size, loaded(assignment.vector), weight=-1)
+            centroid = mean_with(centroid, size - 1, vector)
+            assignment.vector = stored(vector)
+            assignment.fingerprint = fingerprint(texts[assignment.feedback_id])
+        theme.centroid = stored(centroid)
+        theme.updated_at = utcnow()
+        await session.flush()
+        await repository.replace_index_keys(session, theme=theme, keys=embedder.index_keys(centroid))
 
 
 async def list_theme_items(
