@@ -112,7 +112,9 @@ async def erase_customer(
     customer_id: uuid.UUID, *, session: SessionDep, identity: CurrentIdentity, response: Response
 ) -> CustomerPublic:
     """Right to erasure (role `manager`): name, company, contact details and the CRM reference go,
-    from the customer record and from every feedback item that copied them (masked in the text).
+    from the customer record and from every feedback item that copied them (masked in the text),
+    from theme labels and idea-link notes (masked), and from the items' theme vectors and
+    fingerprints (computed again from the masked text).
 
     The customer's opaque `id`, segment and value stay, so counts of distinct customers and demand
     weights stay right without identifying anyone. Repeating it is harmless.
