@@ -4,17 +4,31 @@ import datetime as dt
 import enum
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from ideaflow_experiments.partners.models import PartnerType
 from ideaflow_shared.types import Email, PatchModel, ShortText, Storable
 
 Phone = Annotated[str, StringConstraints(min_length=3, max_length=40, pattern=r"^\+?[0-9 ()./-]{3,40}$")]
+
+
+def _readable_address(value: str) -> str:
+    """Refuse what the pattern lets through but a URL parser cannot read: an unbalanced bracket in the
+    host, or a host character whose compatibility form is a delimiter (e.g. `︓`, a colon)."""
+    try:
+        urlsplit(value)
+    except ValueError as error:
+        raise ValueError(f"not a web address a URL parser can read ({error})") from None
+    return value
+
+
 Website = Annotated[
     str,
     StringConstraints(max_length=2000, pattern=r"^https?://[^\s\x00]+$"),
-    Field(description="The partner's web address (http or https)."),
+    AfterValidator(_readable_address),
+    Field(description="The partner's web address (http or https), e.g. `https://example.org/about`."),
 ]
 Description = Annotated[str, StringConstraints(max_length=5000), Storable]
 Role = Annotated[str, StringConstraints(max_length=200), Storable]
