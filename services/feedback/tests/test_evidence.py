@@ -345,3 +345,20 @@ async def test_erasing_a_customer_masks_them_in_link_notes_and_theme_labels(
     assert (stored_link["note"], stored_link["version"]) == ("[erased]'s CTO raised it twice", 2)
     labels = [theme["label"] for theme in (await manager.get("/v1/themes")).json()["items"]]
     assert labels == ["[erased] here: " + DARK[0]]
+
+
+async def test_the_item_that_stays_becomes_linked_when_a_merged_items_link_moves_to_it(
+    manager: Caller, submit_idea: Callable[[Identity], Any]
+) -> None:
+    kept = await post(manager, DARK[0], customer_ref="acme")
+    duplicate = await post(manager, DARK[0], customer_ref="acme")
+    linked = await link(manager, idea_id=await submit_idea(manager.identity), feedback_id=duplicate["id"])
+    assert linked.status_code == 201, linked.text
+    etag = (await manager.get(f"/v1/feedback/{duplicate['id']}")).headers["etag"]
+
+    merged = await manager.post(
+        f"/v1/feedback/{duplicate['id']}/merge", json={"into_id": kept["id"]}, headers={"If-Match": etag}
+    )
+
+    assert merged.status_code == 200, merged.text
+    assert (kept["status"], (await manager.get(f"/v1/feedback/{kept['id']}")).json()["status"]) == ("new", "linked")
