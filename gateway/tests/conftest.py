@@ -30,6 +30,8 @@ IssueKey = Callable[..., Awaitable[str]]
 SLOW_PATH = "/v1/experiments/slow"
 SLOW_UPLOAD_PATH = "/v1/imports/slow/file"
 SLOW_SECONDS = 1.5
+STREAMED_PATH = "/v1/experiments/streamed"
+STREAMED_BODY = bytes(range(256)) * (3 * 1024 * 1024 // 256)
 RECORDING_DOCUMENT = {"openapi": "3.1.0", "info": {"title": "recording", "version": "0"}, "paths": {}}
 
 
@@ -48,6 +50,13 @@ async def recording_upstream(scope: Scope, receive: Receive, send: Send) -> None
             break
     if scope["path"] in (SLOW_PATH, SLOW_UPLOAD_PATH):
         await asyncio.sleep(SLOW_SECONDS)
+    if scope["path"] == STREAMED_PATH:  # no Content-Length: uvicorn sends it chunked
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        for start in range(0, len(STREAMED_BODY), 256 * 1024):
+            chunk = STREAMED_BODY[start : start + 256 * 1024]
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+        return
     if scope["path"] == "/openapi.json":
         answer = RECORDING_DOCUMENT
     else:

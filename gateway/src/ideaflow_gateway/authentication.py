@@ -69,6 +69,14 @@ class Authenticator:
                 return None
         return self._with_fresh_token(caller, now)
 
+    def recently_verified(self, key: str) -> Caller | None:
+        """The caller, if this key was verified within the cache time; None when it needs a lookup."""
+        now = time.monotonic()
+        caller = self._cache.get(key)
+        if caller is None or caller.verified_until <= now:
+            return None
+        return self._with_fresh_token(caller, now)
+
     def _with_fresh_token(self, caller: Caller, now: float) -> Caller:
         if caller.token_fresh_until <= now:
             caller.token = mint_token(caller.identity, self._token_secret)

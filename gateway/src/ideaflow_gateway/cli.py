@@ -8,6 +8,7 @@ from ideaflow_gateway.api_keys import models  # noqa: F401 - registers the table
 from ideaflow_gateway.api_keys.schemas import ApiKeyCreate
 from ideaflow_gateway.api_keys.service import create_api_key
 from ideaflow_gateway.db import Base
+from ideaflow_gateway.fast_path import GatewayProtocol
 from ideaflow_gateway.main import MIGRATIONS
 from ideaflow_gateway.settings import get_settings
 from ideaflow_shared.cli import ExtraCommand, run_cli
@@ -51,6 +52,7 @@ def main() -> None:
         load_settings=get_settings,
         migrations_path=MIGRATIONS,
         metadata=Base.metadata,
+        http_protocol=GatewayProtocol,
         extra_commands={
             "create-api-key": ExtraCommand(
                 help="create an API key and print it (only the key) on stdout",

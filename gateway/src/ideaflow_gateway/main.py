@@ -13,6 +13,7 @@ from ideaflow_gateway.api_keys.router import router as api_keys_router
 from ideaflow_gateway.authentication import Authenticator
 from ideaflow_gateway.cors import EXPOSED_HEADERS, ProblemCorsMiddleware
 from ideaflow_gateway.documentation import SECURITY_SCHEMES, install_documentation
+from ideaflow_gateway.fast_path import FastPath
 from ideaflow_gateway.proxy import GatewayMiddleware
 from ideaflow_gateway.routes import UPLOAD_PATHS
 from ideaflow_gateway.settings import GatewaySettings, get_settings
@@ -38,11 +39,13 @@ class GatewayApp:
 
     Proxied requests never enter FastAPI (its routing, middleware stack and telemetry hooks
     would cost more than the proxying itself); the gateway's own routes and the lifespan do.
+    Served by `GatewayProtocol`, the most common proxied requests skip ASGI too (`fast_path`).
     """
 
-    def __init__(self, api: FastAPI, asgi: ASGIApp) -> None:
+    def __init__(self, api: FastAPI, asgi: ASGIApp, fast_path: FastPath) -> None:
         self.api = api
         self.state: State = api.state
+        self.fast_path = fast_path
         self._asgi = asgi
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -99,4 +102,4 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
         max_age=600,
     )
     context = RequestContextMiddleware(cors, max_body_bytes=settings.max_body_bytes, uncapped_paths=UPLOAD_PATHS)
-    return GatewayApp(app, context)
+    return GatewayApp(app, context, FastPath(upstreams, authenticator))

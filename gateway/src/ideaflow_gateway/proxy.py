@@ -1,7 +1,9 @@
-"""The hot path: authenticate, then stream the request to the service that owns its prefix.
+"""The proxy: authenticate, then stream the request to the service that owns its prefix.
 
 A pure ASGI middleware in front of FastAPI, because routing every proxied request through
-FastAPI's router and dependency machinery would cost more than the proxying itself.
+FastAPI's router and dependency machinery would cost more than the proxying itself. The most
+common requests (without a body, with a recently verified key) are served before ASGI even
+starts, by fast_path.py, with the same headers and the same answers as here.
 """
 
 import asyncio
@@ -15,7 +17,7 @@ from ideaflow_gateway.authentication import Authenticator, presented_key
 from ideaflow_gateway.routes import OWNER_BY_PREFIX, UPLOAD_PATHS, path_prefix
 from ideaflow_gateway.upstream_client import UpstreamConnectionError, UpstreamResponse
 from ideaflow_gateway.upstreams import Upstream, Upstreams
-from ideaflow_shared.context import current_context
+from ideaflow_shared.context import RequestContext, current_context
 from ideaflow_shared.identity import INTERNAL_TOKEN_HEADER, WEBHOOK_PATH
 from ideaflow_shared.problems import PayloadTooLarge, problem_response
 
@@ -42,6 +44,31 @@ _NOT_FORWARDED = _HOP_BY_HOP | {
 _NOT_RETURNED = _HOP_BY_HOP | {b"date", b"server", b"x-request-id"}
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="ideaflow", ApiKey header="X-API-Key"'}
 _TOKEN_HEADER = INTERNAL_TOKEN_HEADER.lower().encode()
+
+
+def upstream_headers(
+    request_headers: list[tuple[bytes, bytes]], token: str, context: RequestContext | None
+) -> list[tuple[bytes, bytes]]:
+    """The caller's headers as the service receives them: credentials swapped for the internal
+    token, request id and a new span of the caller's trace added."""
+    headers = [(name, value) for name, value in request_headers if name not in _NOT_FORWARDED]
+    headers.append((_TOKEN_HEADER, token.encode()))
+    if context is not None:
+        headers.extend((name.encode(), value.encode()) for name, value in context.outgoing_headers().items())
+    return headers
+
+
+def returned_headers(response_headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The service's response headers the caller receives (lower-cased)."""
+    return [(lowered, value) for name, value in response_headers if (lowered := name.lower()) not in _NOT_RETURNED]
+
+
+FAILURES = {
+    503: ("service-unavailable", "The {} service is unavailable; retry later."),
+    504: ("gateway-timeout", "The {} service did not answer in time."),
+    500: ("internal-error", "An unexpected error occurred; it has been logged."),
+}
+"""Problem slug and detail when a service cannot answer, by status (the service's name goes in)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +152,7 @@ class GatewayMiddleware:
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, upstream: Upstream, token: str) -> None:
         request_headers = scope["headers"]
-        headers = [(name, value) for name, value in request_headers if name not in _NOT_FORWARDED]
-        headers.append((_TOKEN_HEADER, token.encode()))
-        context = current_context.get()
-        if context is not None:
-            headers.extend((name.encode(), value.encode()) for name, value in context.outgoing_headers().items())
+        headers = upstream_headers(request_headers, token, current_context.get())
         declares_length = any(name == b"content-length" for name, _ in request_headers)
         chunked = not declares_length and any(name == b"transfer-encoding" for name, _ in request_headers)
         target = scope.get("raw_path") or scope["path"].encode()
@@ -148,11 +171,7 @@ class GatewayMiddleware:
                         {
                             "type": "http.response.start",
                             "status": response.status,
-                            "headers": [
-                                (lowered, value)
-                                for name, value in response.headers
-                                if (lowered := name.lower()) not in _NOT_RETURNED
-                            ],
+                            "headers": returned_headers(response.headers),
                         }
                     )
                     started = True
@@ -183,16 +202,11 @@ class GatewayMiddleware:
             log.warning("upstream_failed_mid_response", service=upstream.name, status=status)
             raise ConnectionAbortedError(f"the {upstream.name} service failed mid-response")
         log.warning("upstream_failed", service=upstream.name, status=status)
-        if status == 504:
-            problem = _problem(scope, 504, "gateway-timeout", f"The {upstream.name} service did not answer in time.")
-        elif status == 413:
+        if status == 413:
             problem = _problem(scope, 413, "payload-too-large", "The request body is larger than allowed.")
-        elif status == 500:
-            problem = _problem(scope, 500, "internal-error", "An unexpected error occurred; it has been logged.")
         else:
-            problem = _problem(
-                scope, 503, "service-unavailable", f"The {upstream.name} service is unavailable; retry later."
-            )
+            slug, detail = FAILURES[status]
+            problem = _problem(scope, status, slug, detail.format(upstream.name))
         await problem(scope, receive, send)
 
 

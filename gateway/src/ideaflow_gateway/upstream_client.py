@@ -5,12 +5,16 @@ decompression), and a general client's per-request set-up was most of the gatewa
 by side in one process against the same upstream, aiohttp spent about five times the CPU per
 request of this client (docs/performance.md). The parsing is httptools', the parser uvicorn uses.
 Bodies stream both ways with flow control, never held whole.
+
+Two ways to hear an answer: `UpstreamPool.request` awaits it (the ASGI proxy, documents, health),
+and `UpstreamPool.send` hands it to a `ResponseListener` as httptools parses it, with no task or
+future in between (the fast path, fast_path.py).
 """
 
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
-from typing import cast
+from typing import Protocol, cast
 
 import httptools
 
@@ -33,11 +37,26 @@ class UpstreamConnectionError(Exception):
         """The connection had served earlier requests (it may have been closed while idle)."""
 
 
-class _Connection(asyncio.Protocol):
+class ResponseListener(Protocol):
+    """Hears one answer as it is parsed (`UpstreamPool.send`); called from the event loop's callbacks."""
+
+    def on_response_head(self, status: int, headers: list[tuple[bytes, bytes]]) -> None: ...
+
+    def on_response_body(self, chunk: bytes) -> None: ...
+
+    def on_response_complete(self) -> None: ...
+
+    def on_response_failed(self, error: UpstreamConnectionError) -> None: ...
+
+
+class Connection(asyncio.Protocol):
     """One connection, one exchange at a time; httptools calls the `on_*` methods as it parses."""
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
+        self.listener: ResponseListener | None = None
+        # Kept: on Python 3.11 every asyncio.get_running_loop() costs a getpid system call.
+        self.loop = asyncio.get_running_loop()
         self.closed = False
         self.reused = False
         self.idle_since = 0.0
@@ -55,7 +74,7 @@ class _Connection(asyncio.Protocol):
             self.transport.resume_reading()
         self.parser = httptools.HttpResponseParser(self)
         self.headers: list[tuple[bytes, bytes]] = []
-        self.answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.answered: asyncio.Future[None] = self.loop.create_future()
         self.complete = False
         self.keep_alive = False
         self._chunks: deque[bytes] = deque()
@@ -97,10 +116,16 @@ class _Connection(asyncio.Protocol):
     def on_headers_complete(self) -> None:
         # Asked now: once the message is complete, httptools no longer knows.
         self.keep_alive = self.parser.should_keep_alive()
-        if self.parser.get_status_code() >= 200 and not self.answered.done():
+        status = self.parser.get_status_code()
+        if status >= 200 and not self.answered.done():
             self.answered.set_result(None)
+            if self.listener is not None:
+                self.listener.on_response_head(status, self.headers)
 
     def on_body(self, body: bytes) -> None:
+        if self.listener is not None:
+            self.listener.on_response_body(body)
+            return
         self._chunks.append(body)
         self._buffered += len(body)
         self._wake()
@@ -112,6 +137,9 @@ class _Connection(asyncio.Protocol):
             self.headers = []
             return
         self.complete = True
+        if self.listener is not None:
+            self.listener.on_response_complete()
+            return
         self._wake()
 
     # Used by the pool and the response
@@ -121,6 +149,10 @@ class _Connection(asyncio.Protocol):
             self._arrived.set_result(None)
 
     def _fail(self, error: UpstreamConnectionError) -> None:
+        if self.listener is not None:
+            listener, self.listener = self.listener, None
+            listener.on_response_failed(error)
+            return
         self._error = error
         if not self.answered.done():
             self.answered.set_exception(error)
@@ -153,14 +185,14 @@ class _Connection(asyncio.Protocol):
                 raise self._error
             if self.transport is not None:
                 self.transport.resume_reading()
-            self._arrived = asyncio.get_running_loop().create_future()
+            self._arrived = self.loop.create_future()
             await self._arrived
 
 
 class UpstreamResponse:
     """A response whose head has arrived; its body streams from `body()`; `release()` ends it."""
 
-    def __init__(self, connection: _Connection, pool: "UpstreamPool", *, head_only: bool) -> None:
+    def __init__(self, connection: Connection, pool: "UpstreamPool", *, head_only: bool) -> None:
         self.status = connection.parser.get_status_code()
         self.headers = connection.headers
         self._connection = connection
@@ -196,15 +228,15 @@ class UpstreamPool:
         self.host = host
         self.port = port
         self._host_header = f"{host}:{port}".encode()
-        self._idle: deque[_Connection] = deque()
+        self._idle: deque[Connection] = deque()
 
-    async def _acquire(self) -> _Connection:
-        loop = asyncio.get_running_loop()
+    def take_idle(self) -> Connection | None:
+        """The most recently used idle connection that may still be open, or None."""
         while self._idle:
             connection = self._idle.pop()
             if connection.closed:
                 continue
-            if loop.time() - connection.idle_since > KEEPALIVE_SECONDS:
+            if connection.loop.time() - connection.idle_since > KEEPALIVE_SECONDS:
                 # The most recent is too old, so every older one is too.
                 connection.close()
                 self.close()
@@ -212,15 +244,52 @@ class UpstreamPool:
             connection.reused = True
             connection.reset()
             return connection
+        return None
+
+    async def connect(self) -> Connection:
+        """A new connection."""
         try:
-            _, connection = await loop.create_connection(_Connection, self.host, self.port)
+            _, connection = await asyncio.get_running_loop().create_connection(Connection, self.host, self.port)
         except OSError as error:
             raise UpstreamConnectionError(f"cannot connect to {self.host}:{self.port}: {error}") from None
         return connection
 
-    def release(self, connection: _Connection) -> None:
+    def _head(self, method: bytes, target: bytes, headers: Iterable[tuple[bytes, bytes]], chunked: bool) -> list[bytes]:
+        head = [method, b" ", target, b" HTTP/1.1\r\nhost: ", self._host_header, b"\r\n"]
+        for name, value in headers:
+            head += (name, b": ", value, b"\r\n")
+        if chunked:
+            head.append(b"transfer-encoding: chunked\r\n")
+        head.append(b"\r\n")
+        return head
+
+    def send(
+        self,
+        connection: Connection,
+        listener: ResponseListener,
+        method: bytes,
+        target: bytes,
+        headers: Iterable[tuple[bytes, bytes]],
+    ) -> None:
+        """Send a request without a body on `connection` (from `take_idle` or `connect`); `listener`
+        hears the answer, or the error, and then gives the connection back with `give_back`."""
+        connection.listener = listener
+        if connection.closed or connection.transport is None:
+            connection._fail(UpstreamConnectionError("the connection closed before the request", reused=True))
+            return
+        connection.transport.write(b"".join(self._head(method, target, headers, False)))
+
+    def give_back(self, connection: Connection) -> None:
+        """After a listener's answer: keep the connection for reuse if the exchange ended cleanly."""
+        connection.listener = None
+        if connection.complete and connection.keep_alive and not connection.closed:
+            self.release(connection)
+        else:
+            connection.close()
+
+    def release(self, connection: Connection) -> None:
         if len(self._idle) < _MAX_IDLE_CONNECTIONS:
-            connection.idle_since = asyncio.get_running_loop().time()
+            connection.idle_since = connection.loop.time()
             self._idle.append(connection)
         else:
             connection.close()
@@ -239,13 +308,8 @@ class UpstreamPool:
         `headers` must not include Host or Transfer-Encoding: `chunked` re-frames a body whose
         length is not known. The head goes out with the body's first chunk, in one write.
         """
-        connection = await self._acquire()
-        head = [method.encode(), b" ", target, b" HTTP/1.1\r\nhost: ", self._host_header, b"\r\n"]
-        for name, value in headers:
-            head += (name, b": ", value, b"\r\n")
-        if chunked:
-            head.append(b"transfer-encoding: chunked\r\n")
-        head.append(b"\r\n")
+        connection = self.take_idle() or await self.connect()
+        head = self._head(method.encode(), target, headers, chunked)
         try:
             if body is None:
                 await connection.write(b"".join(head))

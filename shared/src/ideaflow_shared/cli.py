@@ -40,6 +40,7 @@ def run_cli(
     metadata: MetaData,
     argv: list[str] | None = None,
     extra_commands: Mapping[str, ExtraCommand] | None = None,
+    http_protocol: type[CoalescingHttpToolsProtocol] = CoalescingHttpToolsProtocol,
 ) -> None:
     parser = argparse.ArgumentParser(prog=prog)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -74,7 +75,7 @@ def run_cli(
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http=CoalescingHttpToolsProtocol,
+        http=http_protocol,
         access_log=False,
         log_config=None,
         proxy_headers=False,

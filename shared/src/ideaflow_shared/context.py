@@ -38,6 +38,22 @@ class RequestContext:
     trace_id: str
     trace_flags: str
 
+    @classmethod
+    def of_request(cls, headers: list[tuple[bytes, bytes]]) -> "RequestContext":
+        """The caller's request id and trace, when valid; fresh ones otherwise."""
+        incoming_id = traceparent = None
+        for name, value in headers:
+            if name == b"x-request-id":
+                incoming_id = value.decode("latin-1")
+            elif name == b"traceparent":
+                traceparent = value.decode("latin-1")
+        trace = _TRACEPARENT.match(traceparent) if traceparent else None
+        return cls(
+            request_id=incoming_id if incoming_id and _VALID_REQUEST_ID.match(incoming_id) else _random_hex(128),
+            trace_id=trace.group(1) if trace else _random_hex(128),
+            trace_flags=trace.group(3) if trace else "01",
+        )
+
     def outgoing_headers(self) -> dict[str, str]:
         """Headers that carry this request's identity to an upstream call (a new span id each)."""
         return {
@@ -63,6 +79,24 @@ def add_request_context(_logger: object, _method: str, event: MutableMapping[str
     return event
 
 
+# `.labels()` costs more than the increment itself: keep the labelled children.
+_counters: dict[tuple[str, str, int], Any] = {}
+_histograms: dict[tuple[str, str], Any] = {}
+
+
+def request_finished(method: str, path: str, route: str, status: int, elapsed: float, **fields: Any) -> None:
+    """Count and time an answered request, and log it (the access log)."""
+    counter = _counters.get((method, route, status))
+    if counter is None:
+        counter = _counters[method, route, status] = REQUESTS.labels(method, route, str(status))
+    histogram = _histograms.get((method, route))
+    if histogram is None:
+        histogram = _histograms[method, route] = LATENCY.labels(method, route)
+    counter.inc()
+    histogram.observe(elapsed)
+    access_log.info("request", method=method, path=path, status=status, duration_ms=round(elapsed * 1000, 2), **fields)
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
@@ -83,33 +117,14 @@ class RequestContextMiddleware:
         self.max_body_bytes = max_body_bytes
         # File uploads that the route itself streams to storage (imports) are not capped here.
         self.uncapped_paths = uncapped_paths
-        # `.labels()` costs more than the increment itself: keep the labelled children.
-        self._counters: dict[tuple[str, str, int], Any] = {}
-        self._histograms: dict[tuple[str, str], Any] = {}
-
-    def _record(self, method: str, route: str, status: int, elapsed: float) -> None:
-        counter = self._counters.get((method, route, status))
-        if counter is None:
-            counter = self._counters[method, route, status] = REQUESTS.labels(method, route, str(status))
-        histogram = self._histograms.get((method, route))
-        if histogram is None:
-            histogram = self._histograms[method, route] = LATENCY.labels(method, route)
-        counter.inc()
-        histogram.observe(elapsed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        incoming_id = _header(scope, b"x-request-id")
-        request_id = incoming_id if incoming_id and _VALID_REQUEST_ID.match(incoming_id) else _random_hex(128)
-        trace = _TRACEPARENT.match(_header(scope, b"traceparent") or "")
-        context = RequestContext(
-            request_id=request_id,
-            trace_id=trace.group(1) if trace else _random_hex(128),
-            trace_flags=trace.group(3) if trace else "01",
-        )
+        context = RequestContext.of_request(scope["headers"])
+        request_id = context.request_id
         token = current_context.set(context)
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
@@ -147,15 +162,7 @@ class RequestContextMiddleware:
             await internal_error_response(path=scope["path"], request_id=request_id)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = _route_label(scope)
-            self._record(scope["method"], route, status, elapsed)
-            access_log.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                duration_ms=round(elapsed * 1000, 2),
-            )
+            request_finished(scope["method"], scope["path"], _route_label(scope), status, elapsed)
             current_context.reset(token)
 
     def _capped(self, receive: Receive) -> Receive:

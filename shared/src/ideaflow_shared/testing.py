@@ -34,14 +34,16 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def served(app: ASGIApp) -> AsyncIterator[str]:
+async def served(
+    app: ASGIApp, http: type[CoalescingHttpToolsProtocol] = CoalescingHttpToolsProtocol
+) -> AsyncIterator[str]:
     """Serve `app` over real HTTP with uvicorn in this event loop (lifespan included, the production
-    protocol class); yield its URL.
+    protocol class, or the gateway's as `http`); yield its URL.
 
     The socket is bound before the server starts, so no other test can take the port meanwhile.
     """
     server = uvicorn.Server(
-        uvicorn.Config(app, http=CoalescingHttpToolsProtocol, log_config=None, access_log=False, lifespan="on")
+        uvicorn.Config(app, http=http, log_config=None, access_log=False, lifespan="on", proxy_headers=False)
     )
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
