@@ -3,7 +3,7 @@
 Most calls are reads carrying a key the gateway verified seconds ago. For them the ASGI machinery
 (the request's scope and task, three middlewares, the send and receive calls, the client's
 futures) costs several times the proxying itself: in front of a service that answers in 0.06 ms,
-the gateway spent 0.19 ms of CPU per request through ASGI and a callback-only relay 0.06 ms
+the gateway spent 0.19 ms of CPU per request through ASGI, a callback-only relay 0.05 ms
 (docs/performance.md). So `GatewayProtocol`, uvicorn's protocol with one step changed, looks at
 each request once its headers are parsed. When the request qualifies, the protocol sends it
 upstream itself, and the upstream connection's parser callbacks write the answer back: no task,
