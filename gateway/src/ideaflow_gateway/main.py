@@ -61,7 +61,7 @@ def create_app(settings: GatewaySettings | None = None) -> GatewayApp:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await upgrade(MIGRATIONS, settings.database_url)
-        app.state.engine = create_engine(settings.database_url)
+        app.state.engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         app.state.sessionmaker = authenticator.sessionmaker = create_sessionmaker(app.state.engine)
         upstreams.start()
         try:

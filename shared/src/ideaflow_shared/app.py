@@ -58,7 +58,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await migrations.upgrade(migrations_path, settings.database_url)
-        app.state.engine = create_engine(settings.database_url)
+        app.state.engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
         app.state.http = create_http_session()
         try:

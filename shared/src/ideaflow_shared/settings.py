@@ -18,6 +18,13 @@ class ProcessSettings(BaseSettings):
 
     environment: Literal["development", "production"] = "production"
     database_url: str = Field(description="SQLAlchemy async URL, e.g. sqlite+aiosqlite:///data/ideas.db")
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=500,
+        description="PostgreSQL connections a process (each worker) keeps open at most; a request beyond "
+        "them waits for one. PostgreSQL's max_connections must cover the sum over every process.",
+    )
     internal_token_secret: SecretStr | None = Field(
         default=None,
         description="HMAC key for the gateway-signed internal identity token (shared by all processes).",
