@@ -263,3 +263,22 @@ async def test_a_fast_request_is_counted_in_the_metrics(fast: FastGateway, issue
     await _twice(fast, issue_key, read)
 
     assert counted._value.get() == before + 2
+
+
+async def test_a_caller_that_leaves_mid_answer_does_not_stall_the_next(fast: FastGateway, issue_key: IssueKey) -> None:
+    key = await issue_key()
+    async with httpx.AsyncClient(base_url=fast.url) as client:
+        await client.get("/v1/experiments", headers={"X-API-Key": key})
+    host, port = fast.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"GET {STREAMED_PATH} HTTP/1.1\r\nhost: gateway\r\nx-api-key: {key}\r\n\r\n".encode())
+    await reader.readexactly(64 * 1024)  # a little of the 3 MiB, then gone
+    writer.close()
+    await writer.wait_closed()
+
+    async with httpx.AsyncClient(base_url=fast.url, timeout=5) as client:
+        answers = [await client.get(STREAMED_PATH, headers={"X-API-Key": key}) for _ in range(2)]
+
+    assert [answer.content for answer in answers] == [STREAMED_BODY, STREAMED_BODY]
+    assert isinstance(fast.exchanges[1], Exchange)
+    assert all(isinstance(exchange, Exchange) for exchange in fast.exchanges[-2:])

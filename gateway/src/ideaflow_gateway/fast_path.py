@@ -209,6 +209,7 @@ class Exchange:
             self._write(b"0\r\n\r\n")
         assert self._connection is not None
         self.upstream.pool.give_back(self._connection)
+        self._connection = None  # it may serve another exchange now
         self._finish(self._status)
 
     def on_response_failed(self, error: UpstreamConnectionError) -> None:
@@ -229,7 +230,7 @@ class Exchange:
     # The caller's side
 
     def resume_reading_upstream(self) -> None:
-        if self._connection is not None and self._connection.transport is not None:
+        if not self.response_complete and self._connection is not None and self._connection.transport is not None:
             self._connection.transport.resume_reading()
 
     def _write(self, data: bytes) -> None:
