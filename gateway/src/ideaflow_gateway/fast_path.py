@@ -87,7 +87,7 @@ class FastPath:
             headers=upstream_headers(headers, caller.token, context),
             path=path,
             route=prefix,
-            request_id=context.request_id,
+            context=context,
             keep_alive=parser.should_keep_alive(),
         )
 
@@ -120,6 +120,7 @@ class Exchange:
         "response_complete",
         "route",
         "target",
+        "trace_id",
         "upstream",
     )
 
@@ -133,7 +134,7 @@ class Exchange:
         headers: list[tuple[bytes, bytes]],
         path: str,
         route: str,
-        request_id: str,
+        context: RequestContext,
         keep_alive: bool,
     ) -> None:
         self.protocol = protocol
@@ -143,7 +144,8 @@ class Exchange:
         self.headers = headers
         self.path = path
         self.route = route
-        self.request_id = request_id
+        self.request_id = context.request_id
+        self.trace_id = context.trace_id
         # The cycle's attributes the protocol uses.
         self.keep_alive = keep_alive
         self.response_complete = False
@@ -217,7 +219,7 @@ class Exchange:
             return
         if self._status:
             # The status line is gone already: all that is left is to cut the answer short.
-            log.warning("upstream_failed_mid_response", service=self.upstream.name, request_id=self.request_id)
+            self._warn("upstream_failed_mid_response")
             self.protocol.transport.close()
             self._finish(self._status)
         elif error.reused and not error.answered and not self._retried:
@@ -245,14 +247,18 @@ class Exchange:
             self._connection.listener = None
             self._connection.close()  # it may still answer: never reuse it
         if self._status:
-            log.warning("upstream_failed_mid_response", service=self.upstream.name, request_id=self.request_id)
+            self._warn("upstream_failed_mid_response")
             self.protocol.transport.close()
             self._finish(self._status)
         else:
             self._fail(504)
 
+    def _warn(self, event: str, **fields: object) -> None:
+        # With the request's ids, as the context middleware adds them on the ASGI path.
+        log.warning(event, service=self.upstream.name, request_id=self.request_id, trace_id=self.trace_id, **fields)
+
     def _fail(self, status: int) -> None:
-        log.warning("upstream_failed", service=self.upstream.name, status=status, request_id=self.request_id)
+        self._warn("upstream_failed", status=status)
         slug, detail = FAILURES[status]
         detail = detail.format(self.upstream.name)
         body = dumps(problem_body(status, slug=slug, detail=detail, instance=self.path, request_id=self.request_id))
@@ -279,6 +285,7 @@ class Exchange:
             status,
             time.perf_counter() - self._started,
             request_id=self.request_id,
+            trace_id=self.trace_id,
         )
         if not self.keep_alive:
             self.protocol.transport.close()
