@@ -60,8 +60,8 @@ def create_engine(url: str, *, pool_size: int = 20, **options: Any) -> AsyncEngi
     that matters:
     overflow connections are closed as soon as they are returned, so under steady concurrency
     above the pool they were opened again and again, each with its TLS attempt, its settings and an
-    empty prepared-statement cache. At 16 concurrent feedback creates that churn cost 12-15 % of
-    the throughput and a third of the p95 (docs/performance.md).
+    empty prepared-statement cache. At 16 concurrent feedback creates that churn cost 2-8 % of the
+    throughput and 15-30 % of the p99 (docs/performance.md).
     """
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=pool_size, max_overflow=0, **options)
