@@ -192,14 +192,11 @@ class Exchange:
 
     def on_response_head(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
         self._status = status
-        status_line = _STATUS_LINES.get(status) or b"HTTP/1.1 %d \r\n" % status
-        content = [*returned_headers(headers), (b"x-request-id", self.request_id.encode()), (b"vary", b"Origin")]
-        if not self.keep_alive:
-            content.append((b"connection", b"close"))
+        content = returned_headers(headers)
         self._chunked = status not in _WITHOUT_BODY and not any(name == b"content-length" for name, _ in content)
         if self._chunked:
             content.append((b"transfer-encoding", b"chunked"))
-        self._write(_head(self.protocol.server_state.default_headers, status_line, content))
+        self._write(self._head(status, content))
 
     def on_response_body(self, chunk: bytes) -> None:
         self._write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if self._chunked else chunk)
@@ -218,10 +215,7 @@ class Exchange:
         if self.response_complete:
             return
         if self._status:
-            # The status line is gone already: all that is left is to cut the answer short.
-            self._warn("upstream_failed_mid_response")
-            self.protocol.transport.close()
-            self._finish(self._status)
+            self._cut_short()
         elif error.reused and not error.answered and not self._retried:
             # A pooled connection the service had closed while idle: once more on a new one.
             self._retried = True
@@ -247,11 +241,15 @@ class Exchange:
             self._connection.listener = None
             self._connection.close()  # it may still answer: never reuse it
         if self._status:
-            self._warn("upstream_failed_mid_response")
-            self.protocol.transport.close()
-            self._finish(self._status)
+            self._cut_short()
         else:
             self._fail(504)
+
+    def _cut_short(self) -> None:
+        # The status line is gone already: all that is left is to cut the answer short.
+        self._warn("upstream_failed_mid_response")
+        self.protocol.transport.close()
+        self._finish(self._status)
 
     def _warn(self, event: str, **fields: object) -> None:
         # With the request's ids, as the context middleware adds them on the ASGI path.
@@ -262,16 +260,22 @@ class Exchange:
         slug, detail = FAILURES[status]
         detail = detail.format(self.upstream.name)
         body = dumps(problem_body(status, slug=slug, detail=detail, instance=self.path, request_id=self.request_id))
-        headers = [
-            (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-            (b"content-length", b"%d" % len(body)),
-            (b"x-request-id", self.request_id.encode()),
-            (b"vary", b"Origin"),
-        ]
-        if not self.keep_alive:
-            headers.append((b"connection", b"close"))
-        self._write(_head(self.protocol.server_state.default_headers, _STATUS_LINES[status], headers) + body)
+        headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", b"%d" % len(body))]
+        self._write(self._head(status, headers) + body)
         self._finish(status)
+
+    def _head(self, status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
+        """The answer's status line and headers, with what the gateway adds to every answer."""
+        parts = [_STATUS_LINES.get(status) or b"HTTP/1.1 %d \r\n" % status]
+        for name, value in self.protocol.server_state.default_headers:
+            parts += (name, b": ", value, b"\r\n")
+        for name, value in headers:
+            parts += (name, b": ", value, b"\r\n")
+        parts += (b"x-request-id: ", self.request_id.encode(), b"\r\nvary: Origin\r\n")
+        if not self.keep_alive:
+            parts.append(b"connection: close\r\n")
+        parts.append(b"\r\n")
+        return b"".join(parts)
 
     def _finish(self, status: int) -> None:
         self.response_complete = True
@@ -290,16 +294,6 @@ class Exchange:
         if not self.keep_alive:
             self.protocol.transport.close()
         self.protocol.on_response_complete()
-
-
-def _head(default_headers: list[tuple[bytes, bytes]], status_line: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
-    parts = [status_line]
-    for name, value in default_headers:
-        parts += (name, b": ", value, b"\r\n")
-    for name, value in headers:
-        parts += (name, b": ", value, b"\r\n")
-    parts.append(b"\r\n")
-    return b"".join(parts)
 
 
 class GatewayProtocol(CoalescingHttpToolsProtocol):
