@@ -1,16 +1,18 @@
 """All SQL for customers. Every query is scoped to one organisation."""
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Collection, Sequence
+from typing import cast
 
-from sqlalchemy import Result, select
+from sqlalchemy import Insert, Result, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.customers.schemas import CustomerOrder
-from ideaflow_shared.db import insert_skipping_duplicates
+from ideaflow_shared.db import dialect_of, insert_skipping_duplicates
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 
@@ -53,6 +55,25 @@ async def insert_or_find(session: AsyncSession, customer: Customer) -> tuple[Cus
     return customer, True
 
 
+CUSTOMERS = cast(Table, Customer.__table__)
+
+# Two plain IN lists, not a row-value IN: PostgreSQL answers them from the unique index, whereas it
+# compares a list of (source, external_id) pairs with every row of the organisation. Built once, as
+# every ingest runs it: building a statement costs more CPU than running it.
+_IDS_OF = select(CUSTOMERS.c.id, CUSTOMERS.c.source, CUSTOMERS.c.external_id).where(
+    CUSTOMERS.c.organization_id == bindparam("organization_id"),
+    CUSTOMERS.c.source.in_(bindparam("sources", expanding=True)),
+    CUSTOMERS.c.external_id.in_(bindparam("external_ids", expanding=True)),
+)
+
+
+@functools.cache
+def _insert_new(dialect: str) -> Insert:
+    """The customers' multi-row insert, skipping those a concurrent writer inserted meanwhile."""
+    statement = insert_skipping_duplicates(dialect, CUSTOMERS, "organization_id", "source", "external_id")
+    return statement.returning(CUSTOMERS.c.id, CUSTOMERS.c.source, CUSTOMERS.c.external_id)
+
+
 async def ensure_customers(
     session: AsyncSession, *, organization_id: uuid.UUID, keys: Collection[tuple[str, str]], now: dt.datetime
 ) -> dict[tuple[str, str], uuid.UUID]:
@@ -77,8 +98,7 @@ async def ensure_customers(
             }
             for source, external_id in missing
         ]
-        statement = insert_skipping_duplicates(session, Customer, "organization_id", "source", "external_id")
-        inserted = await session.execute(statement.returning(Customer.id, Customer.source, Customer.external_id), rows)
+        inserted = await session.execute(_insert_new(dialect_of(session)), rows)
         ids.update(_by_key(inserted))
         raced = [key for key in missing if key not in ids]
         if raced:
@@ -96,14 +116,13 @@ async def _ids_of(
 ) -> dict[tuple[str, str], uuid.UUID]:
     if not keys:
         return {}
-    # Two plain IN lists, not a row-value IN: PostgreSQL answers them from the unique index, whereas
-    # it compares a list of (source, external_id) pairs with every row of the organisation.
     found = await session.execute(
-        select(Customer.id, Customer.source, Customer.external_id).where(
-            Customer.organization_id == organization_id,
-            Customer.source.in_({source for source, _ in keys}),
-            Customer.external_id.in_({external_id for _, external_id in keys}),
-        )
+        _IDS_OF,
+        {
+            "organization_id": organization_id,
+            "sources": list({source for source, _ in keys}),
+            "external_ids": list({external_id for _, external_id in keys}),
+        },
     )
     wanted = set(keys)
     return {key: id_ for key, id_ in _by_key(found).items() if key in wanted}

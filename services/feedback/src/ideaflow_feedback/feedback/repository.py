@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel, FeedbackKind, FeedbackStatus
 from ideaflow_feedback.feedback.schemas import FeedbackOrder
-from ideaflow_shared.db import insert_skipping_duplicates
+from ideaflow_shared.db import dialect_of, insert_skipping_duplicates
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 
@@ -35,7 +35,6 @@ class FeedbackFilters:
 FEEDBACK = cast(Table, Feedback.__table__)
 
 
-@functools.cache
 def _unnest_insert(table: Table, names: tuple[str, ...]) -> postgresql.Insert:
     """`INSERT INTO table (names) SELECT * FROM unnest(<one array per column>)` (PostgreSQL).
 
@@ -69,6 +68,31 @@ def _json_text(value: object) -> str | None:
     return None if value is None else orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+@dataclass(frozen=True, slots=True)
+class _RowsInsert:
+    statement: Insert
+    json_columns: frozenset[str]  # sent as text on PostgreSQL
+
+
+@functools.cache
+def _rows_insert(
+    dialect: str, table: Table, names: tuple[str, ...], skip_duplicates_of: tuple[str, ...], returning: str | None
+) -> _RowsInsert:
+    """Built once per shape: building the statement and its cache key costs more CPU than running it."""
+    statement: Insert
+    if dialect == "postgresql":
+        statement = _unnest_insert(table, names)
+        if skip_duplicates_of:
+            statement = statement.on_conflict_do_nothing(index_elements=list(skip_duplicates_of))
+    elif skip_duplicates_of:
+        statement = insert_skipping_duplicates(dialect, table, *skip_duplicates_of)
+    else:
+        statement = insert(table)
+    if returning is not None:
+        statement = statement.returning(table.c[returning])
+    return _RowsInsert(statement, frozenset(name for name in names if _is_json(table, name)))
+
+
 async def insert_rows(
     session: AsyncSession,
     table: Table,
@@ -85,25 +109,21 @@ async def insert_rows(
     """
     if not rows:
         return []
-    statement: Insert
-    if session.get_bind().dialect.name == "postgresql":
-        names = tuple(rows[0])
-        statement = _unnest_insert(table, names)
-        if skip_duplicates_of:
-            statement = statement.on_conflict_do_nothing(index_elements=list(skip_duplicates_of))
-        parameters: Any = {
-            name: [_json_text(row[name]) for row in rows] if _is_json(table, name) else [row[name] for row in rows]
-            for name in names
+    dialect = dialect_of(session)
+    insert_ = _rows_insert(dialect, table, tuple(rows[0]), skip_duplicates_of, returning)
+    parameters: Any
+    if dialect == "postgresql":
+        json_columns = insert_.json_columns
+        parameters = {
+            name: [_json_text(row[name]) for row in rows] if name in json_columns else [row[name] for row in rows]
+            for name in rows[0]
         }
     else:
-        statement = (
-            insert_skipping_duplicates(session, table, *skip_duplicates_of) if skip_duplicates_of else insert(table)
-        )
         parameters = list(rows)
     if returning is None:
-        await session.execute(statement, parameters)
+        await session.execute(insert_.statement, parameters)
         return []
-    return list((await session.scalars(statement.returning(table.c[returning]), parameters)).all())
+    return list((await session.scalars(insert_.statement, parameters)).all())
 
 
 async def get_feedback(session: AsyncSession, *, organization_id: uuid.UUID, feedback_id: uuid.UUID) -> Feedback | None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.integrations.models import Delivery, DeliveryOutcome, Integration, ReceivedEvent
 from ideaflow_feedback.integrations.schemas import DeliveryOrder, IntegrationOrder
-from ideaflow_shared.db import insert_skipping_duplicates
+from ideaflow_shared.db import dialect_of, insert_skipping_duplicates
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 
@@ -49,7 +49,7 @@ async def claim_event(
     The primary key decides, so of two concurrent deliveries of one event exactly one claims it.
     """
     row = {"integration_id": integration_id, "event_id": event_id, "delivery_id": delivery_id, "received_at": now}
-    statement = insert_skipping_duplicates(session, ReceivedEvent, "integration_id", "event_id").values(row)
+    statement = insert_skipping_duplicates(dialect_of(session), ReceivedEvent, "integration_id", "event_id").values(row)
     if await session.scalar(statement.returning(ReceivedEvent.delivery_id)) is not None:
         return None
     return await session.scalar(

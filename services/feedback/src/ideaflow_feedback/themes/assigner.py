@@ -22,11 +22,12 @@ from typing import cast
 
 import structlog
 from fastapi import FastAPI, Request
-from sqlalchemy import Table, delete, event, func, insert, select
+from sqlalchemy import Table, delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from ideaflow_feedback.feedback.models import Feedback, ThemePending
+from ideaflow_feedback.feedback.repository import insert_rows
 from ideaflow_feedback.settings import FeedbackSettings
 from ideaflow_feedback.themes import repository
 from ideaflow_feedback.themes.assignment import DEFAULT_EMBEDDER, ItemToAssign, assign_themes
@@ -51,9 +52,8 @@ async def queue(session: AsyncSession, *, organization_id: uuid.UUID, feedback_i
     """Queue newly stored items for a theme, in the order given; this process's assigner wakes on commit."""
     if not feedback_ids:
         return
-    # One multi-row VALUES: unlike a single row's insert, it does not read the generated position back.
-    await session.execute(
-        insert(THEME_PENDING).values([{"organization_id": organization_id, "feedback_id": id_} for id_ in feedback_ids])
+    await insert_rows(
+        session, THEME_PENDING, [{"organization_id": organization_id, "feedback_id": id_} for id_ in feedback_ids]
     )
     session.info[_QUEUED] = True
 
