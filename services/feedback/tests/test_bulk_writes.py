@@ -66,7 +66,7 @@ async def test_created_items_read_back_as_sent_and_as_answered(sessions: async_s
     organization_id = uuid.uuid4()
     async with sessions() as session, session.begin():
         results = await upsert_feedback(session, organization_id=organization_id, submitted_by="t", items=_items(3))
-    answered = {result.id: result.feedback for result in results}
+    answered = {result.id: result.public() for result in results}
 
     async with sessions() as session:
         rows = (await session.scalars(select(Feedback).where(Feedback.organization_id == organization_id))).all()
@@ -88,7 +88,7 @@ async def test_vectors_and_centroids_are_stored_as_json_objects_keyed_by_feature
     organization_id = uuid.uuid4()
     async with sessions() as session, session.begin():
         (result,) = await upsert_feedback(session, organization_id=organization_id, submitted_by="t", items=_items(1))
-        item = result.feedback
+        item = result.public()
         (assignment,) = await assign_themes(
             session,
             organization_id=organization_id,

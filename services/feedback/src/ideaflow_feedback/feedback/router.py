@@ -82,11 +82,11 @@ async def create_feedback(
         stored = await service.store_feedback(
             session, organization_id=identity.organization_id, submitted_by=identity.principal_id, data=payload
         )
-        feedback = stored.feedback
+        public = stored.public()
         return Created(
-            body=_public(feedback),
-            location=service.feedback_url(feedback.id),
-            etag=etag_for(feedback.version),
+            body=public,
+            location=service.feedback_url(public.id),
+            etag=etag_for(public.version),
             status=201 if stored.outcome == StoreOutcome.CREATED else 200,
         )
 

@@ -20,7 +20,7 @@ from ideaflow_feedback.customers import repository as customers_repository
 from ideaflow_feedback.feedback import repository
 from ideaflow_feedback.feedback.analysis import Sentiment, sentiment_of, suggest_kind
 from ideaflow_feedback.feedback.models import Feedback, FeedbackStatus
-from ideaflow_feedback.feedback.schemas import FeedbackCreate
+from ideaflow_feedback.feedback.schemas import FeedbackCreate, FeedbackPublic
 from ideaflow_feedback.themes import assigner
 from ideaflow_feedback.themes import repository as themes_repository
 from ideaflow_shared.db import utcnow
@@ -35,15 +35,17 @@ class StoreOutcome(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class Stored:
     """What a post did to its item. A batch needs only ids and outcomes, so an item this call created
-    is kept as its columns, and made an ORM object only when `feedback` is asked for (a single post)."""
+    is kept as its columns, not as an ORM object (building one costs more than answering from them)."""
 
     id: uuid.UUID
     outcome: StoreOutcome
     item: Feedback | dict[str, Any]
 
-    @property
-    def feedback(self) -> Feedback:
-        return self.item if isinstance(self.item, Feedback) else Feedback(**self.item)
+    def public(self) -> FeedbackPublic:
+        """The item as the API answers it (a single post)."""
+        if isinstance(self.item, Feedback):
+            return FeedbackPublic.model_validate(self.item)
+        return FeedbackPublic.model_validate({"merged_into_id": None, **self.item})
 
 
 def _sender_columns(

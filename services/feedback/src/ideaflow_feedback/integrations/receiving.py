@@ -162,7 +162,7 @@ async def _store_feedback(
     stored = await feedback.store_feedback(
         session, organization_id=integration.organization_id, submitted_by=f"integration:{integration.id}", data=data
     )
-    delivery.feedback_id, delivery.feedback_outcome = stored.feedback.id, stored.outcome.value
+    delivery.feedback_id, delivery.feedback_outcome = stored.id, stored.outcome.value
 
 
 async def _remember_customer(session: AsyncSession, *, integration: Integration, customer: MappedCustomer) -> uuid.UUID:
