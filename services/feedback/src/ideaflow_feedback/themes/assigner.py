@@ -22,7 +22,7 @@ from typing import cast
 
 import structlog
 from fastapi import FastAPI, Request
-from sqlalchemy import Table, delete, event, func, select
+from sqlalchemy import Table, bindparam, delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -70,6 +70,38 @@ def _forget_queued(session: Session, _previous: object) -> None:
     session.info.pop(_QUEUED, None)
 
 
+# Built once, as every pass runs them: building a statement costs more CPU than running it.
+# The oldest queue rows first, on their own: joined before the limit, PostgreSQL may join every
+# waiting row and sort them all (tens of ms per batch while an import or a burst waits).
+_OLDEST = (
+    select(ThemePending.position, ThemePending.feedback_id)
+    .where(ThemePending.organization_id == bindparam("organization_id"))
+    .order_by(ThemePending.position)
+    .limit(bindparam("limit"))
+    .subquery()
+)
+_OLDEST_WAITING = (
+    select(
+        _OLDEST.c.position,
+        Feedback.id,
+        Feedback.text,
+        Feedback.received_at,
+        Feedback.customer_id,
+        Feedback.title,
+        ThemeAssignment.feedback_id.label("assigned"),
+    )
+    .join(Feedback, Feedback.id == _OLDEST.c.feedback_id)
+    .outerjoin(ThemeAssignment, ThemeAssignment.feedback_id == _OLDEST.c.feedback_id)
+    .order_by(_OLDEST.c.position)
+)
+_DELETE_QUEUED = delete(THEME_PENDING).where(THEME_PENDING.c.position.in_(bindparam("positions", expanding=True)))
+_WAITING_ORGANIZATIONS = (
+    select(THEME_PENDING.c.organization_id)
+    .group_by(THEME_PENDING.c.organization_id)
+    .order_by(func.min(THEME_PENDING.c.position))
+)
+
+
 async def assign_waiting(
     session: AsyncSession, *, organization_id: uuid.UUID, embedder: Embedder = DEFAULT_EMBEDDER, limit: int = BATCH_SIZE
 ) -> int:
@@ -79,35 +111,11 @@ async def assign_waiting(
     queue rows, so what is read after it is exactly what is still waiting.
     """
     await repository.lock_themes(session, organization_id=organization_id)
-    # The oldest queue rows first, on their own: joined before the limit, PostgreSQL may join every
-    # waiting row and sort them all (tens of ms per batch while an import or a burst waits).
-    oldest = (
-        select(ThemePending.position, ThemePending.feedback_id)
-        .where(ThemePending.organization_id == organization_id)
-        .order_by(ThemePending.position)
-        .limit(limit)
-        .subquery()
-    )
-    waiting = (
-        await session.execute(
-            select(
-                oldest.c.position,
-                Feedback.id,
-                Feedback.text,
-                Feedback.received_at,
-                Feedback.customer_id,
-                Feedback.title,
-                ThemeAssignment.feedback_id.label("assigned"),
-            )
-            .join(Feedback, Feedback.id == oldest.c.feedback_id)
-            .outerjoin(ThemeAssignment, ThemeAssignment.feedback_id == oldest.c.feedback_id)
-            .order_by(oldest.c.position)
-        )
-    ).all()
+    waiting = (await session.execute(_OLDEST_WAITING, {"organization_id": organization_id, "limit": limit})).all()
     if not waiting:
         return 0
     # By position, not up to the last one: an item queued earlier may commit later than these.
-    await session.execute(delete(ThemePending).where(ThemePending.position.in_([row.position for row in waiting])))
+    await session.execute(_DELETE_QUEUED, {"positions": [row.position for row in waiting]})
     # An item queued again after it was assigned (or twice) is assigned once: a stray queue row must not
     # fail the organisation's every later batch.
     unassigned = {row.id: row for row in waiting if row.assigned is None}
@@ -190,11 +198,7 @@ class ThemeAssigner:
         failed: set[uuid.UUID] = set()
         while True:
             async with self.sessionmaker() as session:
-                waiting = await session.scalars(
-                    select(ThemePending.organization_id)
-                    .group_by(ThemePending.organization_id)
-                    .order_by(func.min(ThemePending.position))
-                )
+                waiting = await session.scalars(_WAITING_ORGANIZATIONS)
                 organizations = [organization_id for organization_id in waiting if organization_id not in failed]
             if not organizations:
                 return assigned

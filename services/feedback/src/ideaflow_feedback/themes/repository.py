@@ -1,18 +1,22 @@
 """All SQL for themes. Every query is scoped to one organisation."""
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import (
+    BigInteger,
+    BindParameter,
     ColumnElement,
     FromClause,
     Select,
     String,
     Table,
     Text,
+    Update,
     Uuid,
     and_,
     bindparam,
@@ -39,6 +43,7 @@ from ideaflow_feedback.feedback.repository import insert_rows
 from ideaflow_feedback.themes.memory import CANDIDATES_PER_KEY
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_feedback.themes.schemas import Recurrence, ThemeOrder
+from ideaflow_shared.db import dialect_of
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 DUPLICATE_CANDIDATES = 20
@@ -55,9 +60,14 @@ async def lock_themes(session: AsyncSession, *, organization_id: uuid.UUID) -> N
     orders (which deadlocked), and each sees the themes the one before it committed. On PostgreSQL
     a transaction-scoped advisory lock keyed by the organisation; SQLite serialises writers anyway.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         key = int.from_bytes(organization_id.bytes[:8], "big", signed=True) ^ _THEME_LOCK_SPACE
-        await session.execute(select(func.pg_advisory_xact_lock(key)))
+        await session.execute(_LOCK, {"key": key})
+
+
+# The statements an assignment pass runs are built once (per dialect and shape), with bind parameters:
+# building one and its cache key costs more CPU than running it.
+_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +93,30 @@ async def candidates_for_keys(
     """
     if not keys:
         return []
-    scope = (ThemeIndexKey.organization_id == organization_id, ThemeIndexKey.engine == engine)
+    statement = _candidates(dialect_of(session))
+    rows = (
+        await session.execute(statement, {"organization_id": organization_id, "engine": engine, "keys": list(keys)})
+    ).all()
+    found_themes: dict[uuid.UUID, StoredCandidate] = {}
+    for _, theme_id, centroid, item_count, first_seen_at, last_seen_at, curated in rows:
+        if centroid is not None:
+            found_themes[theme_id] = StoredCandidate(
+                theme_id, centroid, item_count, first_seen_at, last_seen_at, curated, []
+            )
+    for key, theme_id, *_ in rows:
+        found_themes[theme_id].keys.append(key)
+    return list(found_themes.values())
+
+
+@functools.cache
+def _candidates(dialect: str) -> Select[Any]:
+    """`candidates_for_keys`' statement; parameters `organization_id`, `engine` and `keys`."""
+    scope = (ThemeIndexKey.organization_id == bindparam("organization_id"), ThemeIndexKey.engine == bindparam("engine"))
     # Only the lookup index's own order, so each key's scan stops after CANDIDATES_PER_KEY entries.
     by_size = ThemeIndexKey.item_count.desc()
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         wanted = (
-            func.unnest(bindparam("keys", list(keys), type_=postgresql.ARRAY(String)))
+            func.unnest(bindparam("keys", type_=postgresql.ARRAY(String)))
             .table_valued("key")
             .render_derived(name="wanted")
         )
@@ -107,7 +135,7 @@ async def candidates_for_keys(
                 ThemeIndexKey.theme_id,
                 func.row_number().over(partition_by=ThemeIndexKey.key, order_by=by_size).label("rank"),
             )
-            .where(*scope, ThemeIndexKey.key.in_(list(keys)))
+            .where(*scope, ThemeIndexKey.key.in_(bindparam("keys", expanding=True)))
             .subquery()
         )
         found = select(ranked.c.key, ranked.c.theme_id).where(ranked.c.rank <= CANDIDATES_PER_KEY)
@@ -115,30 +143,19 @@ async def candidates_for_keys(
     # A theme found under several keys comes once per key; only its first row carries the centroid,
     # so each centroid crosses the wire and is decoded once.
     first_of_theme = func.row_number().over(partition_by=postings.c.theme_id, order_by=postings.c.key) == 1
-    rows = (
-        await session.execute(
-            select(
-                postings.c.key,
-                Theme.id,
-                case((first_of_theme, Theme.centroid)),
-                Theme.item_count,
-                Theme.first_seen_at,
-                Theme.last_seen_at,
-                Theme.curated,
-            )
-            .join(Theme, Theme.id == postings.c.theme_id)
-            .where(Theme.organization_id == organization_id, Theme.merged_into_id.is_(None))
+    return (
+        select(
+            postings.c.key,
+            Theme.id,
+            case((first_of_theme, Theme.centroid)),
+            Theme.item_count,
+            Theme.first_seen_at,
+            Theme.last_seen_at,
+            Theme.curated,
         )
-    ).all()
-    found_themes: dict[uuid.UUID, StoredCandidate] = {}
-    for _, theme_id, centroid, item_count, first_seen_at, last_seen_at, curated in rows:
-        if centroid is not None:
-            found_themes[theme_id] = StoredCandidate(
-                theme_id, centroid, item_count, first_seen_at, last_seen_at, curated, []
-            )
-    for key, theme_id, *_ in rows:
-        found_themes[theme_id].keys.append(key)
-    return list(found_themes.values())
+        .join(Theme, Theme.id == postings.c.theme_id)
+        .where(Theme.organization_id == bindparam("organization_id"), Theme.merged_into_id.is_(None))
+    )
 
 
 async def get_theme(session: AsyncSession, *, organization_id: uuid.UUID, theme_id: uuid.UUID) -> Theme | None:
@@ -196,70 +213,81 @@ async def earlier_items(
     each (customer or None, fingerprint) pair of `repeats_of`, the first item per theme of that
     customer (or without one) with those words (exact repeats).
     """
-    if not theme_ids:
+    if not theme_ids or not (said_by or repeats_of):
         return []
-    branches = []
-    if said_by:
-        branches.append(_latest_said_by(session, organization_id, said_by))
-    if repeats_of:
-        # Only the first item with the same words per theme and customer is ever compared with, so
-        # only that one is read back, however often a text was repeated before; and only for the
-        # batch's own customers: every customer's first repeat of a text that many customers send
-        # grew with the file (one row per row imported, when an import's texts recur).
-        of_customers = [(customer_id, words) for customer_id, words in repeats_of if customer_id is not None]
-        anonymous = {words for customer_id, words in repeats_of if customer_id is None}
-        same_words: list[ColumnElement[bool]] = []
-        if of_customers and session.get_bind().dialect.name == "postgresql":
-            branches.append(_first_repeats_of_customers(organization_id, of_customers))
-        elif of_customers:
-            same_words.append(tuple_(ThemeAssignment.customer_id, ThemeAssignment.fingerprint).in_(of_customers))
-        if anonymous:
-            same_words.append(
-                and_(ThemeAssignment.customer_id.is_(None), ThemeAssignment.fingerprint.in_(list(anonymous)))
-            )
-        if same_words:
-            first_first = (ThemeAssignment.received_at, ThemeAssignment.feedback_id)
-            repeats = (
-                select(
-                    *_EARLIER_COLUMNS,
-                    func.row_number()
-                    .over(
-                        partition_by=(
-                            ThemeAssignment.theme_id,
-                            ThemeAssignment.customer_id,
-                            ThemeAssignment.fingerprint,
-                        ),
-                        order_by=first_first,
-                    )
-                    .label("earliest"),
-                )
-                .where(ThemeAssignment.organization_id == organization_id, or_(*same_words))
-                .subquery()
-            )
-            first = select(*(repeats.c[column.name] for column in _EARLIER_COLUMNS))
-            branches.append(first.where(repeats.c.earliest == 1))
-    if not branches:
-        return []
-    found = union_all(*branches).subquery()
-    rows = await session.execute(
-        select(
-            found.c.feedback_id, found.c.theme_id, found.c.customer_id, found.c.fingerprint, found.c.vector_json
-        ).order_by(found.c.received_at, found.c.feedback_id)
-    )
+    # Only the first item with the same words per theme and customer is ever compared with, so
+    # only that one is read back, however often a text was repeated before; and only for the
+    # batch's own customers: every customer's first repeat of a text that many customers send
+    # grew with the file (one row per row imported, when an import's texts recur).
+    of_customers = [(customer_id, words) for customer_id, words in repeats_of if customer_id is not None]
+    anonymous = list({words for customer_id, words in repeats_of if customer_id is None})
+    dialect = dialect_of(session)
+    parameters: dict[str, Any] = {"organization_id": organization_id, "anonymous": anonymous}
+    if dialect == "postgresql":
+        parameters |= {
+            "said_by_customers": [pair[0] for pair in said_by],
+            "said_by_themes": [pair[1] for pair in said_by],
+            "repeat_customers": [pair[0] for pair in of_customers],
+            "repeat_fingerprints": [pair[1] for pair in of_customers],
+        }
+    else:
+        parameters |= {"said_by": list(said_by), "repeats_of_customers": of_customers}
+    statement = _earlier(dialect, said_by=bool(said_by), of_customers=bool(of_customers), anonymous=bool(anonymous))
+    rows = await session.execute(statement, parameters)
     wanted = set(theme_ids)
     return [EarlierItem(*row) for row in rows if row.theme_id in wanted]
 
 
-def _latest_said_by(
-    session: AsyncSession, organization_id: uuid.UUID, said_by: Collection[tuple[uuid.UUID, uuid.UUID]]
-) -> Select[Any]:
+@functools.cache
+def _earlier(dialect: str, *, said_by: bool, of_customers: bool, anonymous: bool) -> Select[Any]:
+    """`earlier_items`' statement, with the branches a batch needs; parameters named as it passes them."""
+    branches = []
+    if said_by:
+        branches.append(_latest_said_by(dialect))
+    same_words: list[ColumnElement[bool]] = []
+    if of_customers and dialect == "postgresql":
+        branches.append(_first_repeats_of_customers())
+    elif of_customers:
+        pairs: BindParameter[Any] = bindparam("repeats_of_customers", expanding=True)
+        same_words.append(tuple_(ThemeAssignment.customer_id, ThemeAssignment.fingerprint).in_(pairs))
+    if anonymous:
+        same_words.append(
+            and_(
+                ThemeAssignment.customer_id.is_(None),
+                ThemeAssignment.fingerprint.in_(bindparam("anonymous", expanding=True)),
+            )
+        )
+    if same_words:
+        first_first = (ThemeAssignment.received_at, ThemeAssignment.feedback_id)
+        repeats = (
+            select(
+                *_EARLIER_COLUMNS,
+                func.row_number()
+                .over(
+                    partition_by=(ThemeAssignment.theme_id, ThemeAssignment.customer_id, ThemeAssignment.fingerprint),
+                    order_by=first_first,
+                )
+                .label("earliest"),
+            )
+            .where(ThemeAssignment.organization_id == bindparam("organization_id"), or_(*same_words))
+            .subquery()
+        )
+        first = select(*(repeats.c[column.name] for column in _EARLIER_COLUMNS))
+        branches.append(first.where(repeats.c.earliest == 1))
+    found = union_all(*branches).subquery()
+    return select(
+        found.c.feedback_id, found.c.theme_id, found.c.customer_id, found.c.fingerprint, found.c.vector_json
+    ).order_by(found.c.received_at, found.c.feedback_id)
+
+
+def _latest_said_by(dialect: str) -> Select[Any]:
     """Each (customer, theme) pair's DUPLICATE_CANDIDATES latest items.
 
     On PostgreSQL a LATERAL lookup per pair reads them off the end of the (customer, theme,
     received_at) index; elsewhere (SQLite, small data) one window over the pairs' items does.
     """
     latest_first = (ThemeAssignment.received_at.desc(), ThemeAssignment.feedback_id.desc())
-    if session.get_bind().dialect.name != "postgresql":
+    if dialect != "postgresql":
         ranked = (
             select(
                 *_EARLIER_COLUMNS,
@@ -268,8 +296,8 @@ def _latest_said_by(
                 .label("recent"),
             )
             .where(
-                ThemeAssignment.organization_id == organization_id,
-                tuple_(ThemeAssignment.customer_id, ThemeAssignment.theme_id).in_(list(said_by)),
+                ThemeAssignment.organization_id == bindparam("organization_id"),
+                tuple_(ThemeAssignment.customer_id, ThemeAssignment.theme_id).in_(bindparam("said_by", expanding=True)),
             )
             .subquery()
         )
@@ -277,8 +305,8 @@ def _latest_said_by(
         return select(*(ranked.c[column.name] for column in _EARLIER_COLUMNS)).where(recent)
     pairs = (
         func.unnest(
-            bindparam("said_by_customers", [pair[0] for pair in said_by], type_=postgresql.ARRAY(Uuid)),
-            bindparam("said_by_themes", [pair[1] for pair in said_by], type_=postgresql.ARRAY(Uuid)),
+            bindparam("said_by_customers", type_=postgresql.ARRAY(Uuid)),
+            bindparam("said_by_themes", type_=postgresql.ARRAY(Uuid)),
         )
         .table_valued("customer_id", "theme_id")
         .render_derived(name="said_by")
@@ -291,17 +319,17 @@ def _latest_said_by(
         .limit(DUPLICATE_CANDIDATES)
         .lateral("latest")
     )
-    return _read_found(pairs, latest, organization_id)
+    return _read_found(pairs, latest)
 
 
-def _first_repeats_of_customers(organization_id: uuid.UUID, pairs: Sequence[tuple[uuid.UUID, str]]) -> Select[Any]:
+def _first_repeats_of_customers() -> Select[Any]:
     """On PostgreSQL: per (customer, fingerprint) pair, the first such item in each theme, looked up in
     the customer's (customer, theme, …) index entries, which carry the fingerprint: a semi-join of the
     pairs with the organisation's items was planned as a scan of all of them."""
     wanted = (
         func.unnest(
-            bindparam("repeat_customers", [pair[0] for pair in pairs], type_=postgresql.ARRAY(Uuid)),
-            bindparam("repeat_fingerprints", [pair[1] for pair in pairs], type_=postgresql.ARRAY(String)),
+            bindparam("repeat_customers", type_=postgresql.ARRAY(Uuid)),
+            bindparam("repeat_fingerprints", type_=postgresql.ARRAY(String)),
         )
         .table_valued("customer_id", "fingerprint")
         .render_derived(name="repeats_of")
@@ -314,10 +342,10 @@ def _first_repeats_of_customers(organization_id: uuid.UUID, pairs: Sequence[tupl
         .order_by(candidate.theme_id, candidate.received_at, candidate.feedback_id)
         .lateral("first_repeat")
     )
-    return _read_found(wanted, first, organization_id)
+    return _read_found(wanted, first)
 
 
-def _read_found(pairs: FromClause, lookup: LateralFromClause, organization_id: uuid.UUID) -> Select[Any]:
+def _read_found(pairs: FromClause, lookup: LateralFromClause) -> Select[Any]:
     """The items a LATERAL `lookup` (answering `feedback_id`) finds for each of `pairs`, as
     `earlier_items` reads them.
 
@@ -330,7 +358,7 @@ def _read_found(pairs: FromClause, lookup: LateralFromClause, organization_id: u
         .select_from(pairs)
         .join(lookup, true())
         .join(ThemeAssignment, ThemeAssignment.feedback_id == lookup.c.feedback_id)
-        .where(ThemeAssignment.organization_id == organization_id)
+        .where(ThemeAssignment.organization_id == bindparam("organization_id"))
     )
 
 
@@ -349,12 +377,16 @@ async def insert_themes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
 async def update_themes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """New centroids, counts and seen-times of existing themes (rows keyed by `id`), in one executemany."""
     if rows:
+        names = tuple(name for name in rows[0] if name != "id")
         await session.execute(
-            update(THEMES)
-            .where(THEMES.c.id == bindparam("theme_id"))
-            .values({name: bindparam(name) for name in rows[0] if name != "id"}),
-            [{"theme_id": row["id"], **{name: value for name, value in row.items() if name != "id"}} for row in rows],
+            _update_themes(names),
+            [{"theme_id": row["id"], **{name: row[name] for name in names}} for row in rows],
         )
+
+
+@functools.cache
+def _update_themes(names: tuple[str, ...]) -> Update:
+    return update(THEMES).where(THEMES.c.id == bindparam("theme_id")).values({name: bindparam(name) for name in names})
 
 
 async def replace_keys_of_themes(
@@ -362,8 +394,13 @@ async def replace_keys_of_themes(
 ) -> None:
     """Swap the index keys of `theme_ids` for `rows`: one DELETE and one multi-row INSERT."""
     if theme_ids:
-        await session.execute(delete(ThemeIndexKey).where(ThemeIndexKey.theme_id.in_(list(theme_ids))))
+        await session.execute(_DELETE_KEYS_OF_THEMES, {"theme_ids": list(theme_ids)})
     await insert_rows(session, THEME_INDEX_KEYS, rows)
+
+
+_DELETE_KEYS_OF_THEMES = delete(THEME_INDEX_KEYS).where(
+    THEME_INDEX_KEYS.c.theme_id.in_(bindparam("theme_ids", expanding=True))
+)
 
 
 async def apply_merges(
