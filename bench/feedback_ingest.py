@@ -169,6 +169,7 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=1, help="the feedback service's WORKERS")
     arguments = parser.parse_args()
+    print(harness.machine_speed_line(), flush=True)
     databases = {"feedback": arguments.database, "gateway": f"{arguments.database}_gateway"}
     settings = {"feedback": {"WORKERS": str(arguments.workers)}}
     with harness.service_behind_gateway("feedback", databases, roles="member", settings=settings) as stack:

@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,24 +139,12 @@ def main() -> None:
     _report(results, arguments.rounds, arguments.duration)
 
 
-def machine_speed() -> float:
-    """CPU seconds for three million additions in a Python loop: how fast this machine is today.
-
-    The shared VM's speed changes from day to day (0.40 s here on 2026-11-29); CPU ms per request
-    from runs on different days compare only through this figure."""
-    started = time.process_time()
-    total = 0
-    for number in range(3_000_000):
-        total += number
-    return time.process_time() - started
-
-
 def _report(results: dict[tuple[str, int], list[dict[str, float]]], rounds: int, duration: int) -> None:
     def median(name: str, connections: int, metric: str) -> float:
         return statistics.median(run[metric] for run in results[(name, connections)])
 
     print(f"\nMedians over {rounds} interleaved rounds of {duration} s per run:\n")
-    print(f"machine speed: {machine_speed():.2f} s of CPU for 3,000,000 Python additions\n")
+    print(f"{harness.machine_speed_line()}\n")
     names = [name for name in ("direct", "gateway", "nginx") if (name, 1) in results]
     measured = results[("direct", 1)][0]
     processes = [process for process in ("ideas", "gateway", "nginx") if f"{process}_cpu_ms" in measured]

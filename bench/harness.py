@@ -362,6 +362,22 @@ def run_wrk(url: str, header: str, connections: int, seconds: int) -> WrkRun:
     return parse_wrk(output)
 
 
+def machine_speed() -> float:
+    """CPU seconds for three million additions in a Python loop: how fast this machine is today.
+
+    The shared VM's speed changes from day to day (0.08 s on the fastest day, 0.30-0.53 s on a slow
+    one, 2026-11-29); CPU ms per request from runs on different days compare only through this figure."""
+    started = time.process_time()
+    total = 0
+    for number in range(3_000_000):
+        total += number
+    return time.process_time() - started
+
+
+def machine_speed_line() -> str:
+    return f"machine speed: {machine_speed():.2f} s of CPU for 3,000,000 Python additions"
+
+
 def load_average() -> float:
     """The 1-minute load average."""
     return os.getloadavg()[0]
