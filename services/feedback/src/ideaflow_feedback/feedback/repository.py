@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import JSON, Insert, Table, bindparam, func, insert, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import JSON, Insert, Table, Text, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel, FeedbackKind, FeedbackStatus
 from ideaflow_feedback.feedback.schemas import FeedbackOrder
-from ideaflow_shared.db import dialect_of, insert_skipping_duplicates
+from ideaflow_shared.db import dialect_of
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 
@@ -76,21 +76,42 @@ class _RowsInsert:
 
 @functools.cache
 def _rows_insert(
-    dialect: str, table: Table, names: tuple[str, ...], skip_duplicates_of: tuple[str, ...], returning: str | None
+    dialect: str,
+    table: Table,
+    names: tuple[str, ...],
+    skip_duplicates_of: tuple[str, ...],
+    returning: str | None,
+    *,
+    arrays: bool,
 ) -> _RowsInsert:
-    """Built once per shape: building the statement and its cache key costs more CPU than running it."""
-    statement: Insert
-    if dialect == "postgresql":
+    """Built once per shape: building the statement and its cache key costs more CPU than running it.
+
+    On PostgreSQL, `arrays` inserts one array per column (`_unnest_insert`), else one row's VALUES,
+    which costs both sides less for a single row; JSON columns are sent as text either way and cast
+    back, so both store the same JSON text. On SQLite, a multi-row VALUES list.
+    """
+    json_columns = (
+        frozenset(name for name in names if _is_json(table, name)) if dialect == "postgresql" else frozenset()
+    )
+    statement: postgresql.Insert | sqlite.Insert
+    if arrays:
         statement = _unnest_insert(table, names)
-        if skip_duplicates_of:
-            statement = statement.on_conflict_do_nothing(index_elements=list(skip_duplicates_of))
-    elif skip_duplicates_of:
-        statement = insert_skipping_duplicates(dialect, table, *skip_duplicates_of)
+    elif dialect == "postgresql":
+        statement = postgresql.insert(table).values(
+            {
+                name: bindparam(name, type_=Text()).cast(table.c[name].type)
+                if name in json_columns
+                else bindparam(name, type_=table.c[name].type)
+                for name in names
+            }
+        )
     else:
-        statement = insert(table)
-    if returning is not None:
-        statement = statement.returning(table.c[returning])
-    return _RowsInsert(statement, frozenset(name for name in names if _is_json(table, name)))
+        statement = sqlite.insert(table)
+    if skip_duplicates_of:
+        statement = statement.on_conflict_do_nothing(index_elements=list(skip_duplicates_of))
+    if returning is None:
+        return _RowsInsert(statement, json_columns)
+    return _RowsInsert(statement.returning(table.c[returning]), json_columns)
 
 
 async def insert_rows(
@@ -105,19 +126,23 @@ async def insert_rows(
     constraint's columns) rows that would break it are left out. Answers the `returning` column of
     the rows inserted, if asked.
 
-    On PostgreSQL one array per column (`_unnest_insert`); on SQLite a multi-row VALUES list.
+    On PostgreSQL one array per column (`_unnest_insert`), or one row's VALUES; on SQLite a
+    multi-row VALUES list.
     """
     if not rows:
         return []
     dialect = dialect_of(session)
-    insert_ = _rows_insert(dialect, table, tuple(rows[0]), skip_duplicates_of, returning)
+    arrays = dialect == "postgresql" and len(rows) > 1
+    insert_ = _rows_insert(dialect, table, tuple(rows[0]), skip_duplicates_of, returning, arrays=arrays)
+    json_columns = insert_.json_columns
     parameters: Any
-    if dialect == "postgresql":
-        json_columns = insert_.json_columns
+    if arrays:
         parameters = {
             name: [_json_text(row[name]) for row in rows] if name in json_columns else [row[name] for row in rows]
             for name in rows[0]
         }
+    elif json_columns:
+        parameters = {name: _json_text(value) if name in json_columns else value for name, value in rows[0].items()}
     else:
         parameters = list(rows)
     if returning is None:
