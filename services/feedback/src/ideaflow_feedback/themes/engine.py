@@ -155,20 +155,20 @@ def _stem(word: str) -> str:
     return word
 
 
-@functools.lru_cache(maxsize=1 << 12)
-def words(text: str) -> tuple[str, ...]:
-    """Lower-case, accent-free, stemmed content words.
-
-    Kept for the last few thousand texts: assignment asks twice per item (embedding, fingerprint).
-    """
+def words(text: str) -> list[str]:
+    """Lower-case, accent-free, stemmed content words."""
     folded = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(char for char in folded if not unicodedata.combining(char))
-    return tuple(_stem(word) for word in _WORD.findall(plain) if word not in _STOPWORDS and len(word) > 1)
+    return [_stem(word) for word in _WORD.findall(plain) if word not in _STOPWORDS and len(word) > 1]
 
 
 @functools.lru_cache(maxsize=1 << 18)
 def _feature(name: str) -> int:
     return zlib.crc32(name.encode()) % _FEATURE_SPACE
+
+
+_CACHED_WORD_LENGTH = 32
+"""Longer words (a pasted token, say) are rare and would make large cache entries: computed each time."""
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -193,7 +193,8 @@ class LexicalEmbedder:
     def _embed_one(self, text: str) -> Vector:
         vector: dict[int, float] = {}
         for word in words(text):
-            feature, grams = _features_of_word(word)
+            features_of = _features_of_word if len(word) <= _CACHED_WORD_LENGTH else _features_of_word.__wrapped__
+            feature, grams = features_of(word)
             vector[feature] = vector.get(feature, 0.0) + 1.0
             for gram in grams:
                 vector[gram] = vector.get(gram, 0.0) + 0.3
