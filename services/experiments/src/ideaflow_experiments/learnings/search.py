@@ -24,6 +24,7 @@ from sqlalchemy.types import TypeEngine
 
 from ideaflow_experiments.learnings.schemas import HitKind, SearchScope
 from ideaflow_shared import fulltext
+from ideaflow_shared.db import dialect_of
 from ideaflow_shared.pagination import PageRequest
 
 _COLUMNS: dict[str, TypeEngine[Any]] = {
@@ -126,7 +127,7 @@ async def search(
         if page.token is not None:
             fulltext.decode_token(page.token, ordering)
         return [], None
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_of(session)
     if dialect == "sqlite":
         await _heal_sqlite_indexes(session)
     scopes = [SearchScope.LEARNINGS, SearchScope.EXPERIMENTS] if scope is SearchScope.ALL else [scope]

@@ -26,6 +26,7 @@ from sqlalchemy.types import TypeEngine
 from ideaflow_ideas.discovery.models import IdeaSearchDocument
 from ideaflow_ideas.ideas.models import IdeaStage
 from ideaflow_shared import fulltext
+from ideaflow_shared.db import dialect_of
 from ideaflow_shared.pagination import PageRequest
 
 # How many matching ideas, newest first, the similarity check counts and ranks (see the docstring).
@@ -92,7 +93,7 @@ async def _page(
     page: PageRequest,
     candidates: int,
 ) -> tuple[list[Hit], str | None]:
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_of(session)
     rows, token = await fulltext.ranked_page(
         session,
         hits_sql=_POSTGRES_HITS if dialect == "postgresql" else _SQLITE_HITS,
@@ -142,7 +143,7 @@ async def search_ideas(
 
 async def _rarest_words(session: AsyncSession, *, organization_id: uuid.UUID, words: Sequence[str]) -> list[str]:
     """The rarest of `words` whose matches together stay within SIMILAR_POOL (at least the rarest one)."""
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_of(session)
     count = _POSTGRES_COUNT if dialect == "postgresql" else _SQLITE_COUNT
     # One statement: a count per word, each bounded by :candidates; user text only in parameters.
     statement = text(
