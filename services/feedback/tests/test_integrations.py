@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -23,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from ideaflow_feedback.integrations import receiving
 from ideaflow_feedback.integrations.vendors import VENDORS
 from ideaflow_feedback.integrations.vendors.base import InvalidPayload, SignedRequest
 from ideaflow_feedback.main import create_app
@@ -337,6 +339,126 @@ async def test_rotating_the_secret_takes_effect_at_once(admin: Caller, sender: C
     assert (with_old.status_code, with_new.status_code) == (401, 200)
     both = await admin.patch(url, json={"secret": ZENDESK_SECRET, "generate_secret": True}, headers={"If-Match": '"2"'})
     assert both.status_code == 422
+
+
+async def sql(database_url: str, statement: str, **values: object) -> None:
+    """Run one statement on the service's database, as an operator or the passing of time would."""
+    if database_url.startswith("sqlite"):
+        values = {name: value.hex if isinstance(value, uuid.UUID) else value for name, value in values.items()}
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(statement), values)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_rotation_with_a_grace_period_accepts_the_old_secret_until_it_ends(
+    admin: Caller, sender: Caller, database_url: str
+) -> None:
+    integration = await register(admin, "generic")
+    old_secret = integration["secret"]
+    url = f"/v1/integrations/{integration['id']}"
+    body = raw(GENERIC_EVENT)
+
+    rotated = await admin.patch(
+        url, json={"generate_secret": True, "previous_secret_grace_seconds": 3600}, headers={"If-Match": '"1"'}
+    )
+    with_old = await post_webhook(sender, integration, body, standard_webhooks_headers(old_secret, "msg_1", body))
+    new_secret = rotated.json()["secret"]
+    with_new = await post_webhook(sender, integration, body, standard_webhooks_headers(new_secret, "msg_2", body))
+    forged_secret = "whsec_" + base64.b64encode(b"x" * 32).decode()
+    forged = await post_webhook(sender, integration, body, standard_webhooks_headers(forged_secret, "msg_3", body))
+
+    assert rotated.status_code == 200, rotated.text
+    expires_at = dt.datetime.fromisoformat(rotated.json()["previous_secret_expires_at"])
+    assert dt.timedelta(minutes=59) < expires_at - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=1)
+    assert (with_old.status_code, with_new.status_code, forged.status_code) == (200, 200, 401)
+    assert [delivery["signed_with_previous_secret"] for delivery in with_old.json()["deliveries"]] == [True]
+    assert [delivery["signed_with_previous_secret"] for delivery in with_new.json()["deliveries"]] == [False]
+    assert "No matching signature" in forged.json()["detail"]
+
+    await sql(
+        database_url,
+        "UPDATE integrations SET previous_secret_expires_at = :past WHERE id = :id",
+        past=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1),
+        id=uuid.UUID(integration["id"]),
+    )
+    after_expiry = await post_webhook(sender, integration, body, standard_webhooks_headers(old_secret, "msg_4", body))
+    fetched = await admin.get(url)
+
+    assert after_expiry.status_code == 401
+    assert fetched.json()["previous_secret_expires_at"] is None
+
+
+async def test_the_grace_period_can_be_ended_early_and_only_goes_with_a_new_secret(
+    admin: Caller, sender: Caller
+) -> None:
+    integration = await register(admin, "zendesk", ZENDESK_SECRET)
+    url = f"/v1/integrations/{integration['id']}"
+    new_secret = "bmV3X3NlY3JldF9mb3JfdGVzdGluZ19vbmx5X3BsZWFzZQ=="
+    body = raw(zendesk_ticket_event())
+
+    without_secret = await admin.patch(url, json={"previous_secret_grace_seconds": 60}, headers={"If-Match": '"1"'})
+    too_long = await admin.patch(
+        url, json={"secret": new_secret, "previous_secret_grace_seconds": 8 * 86400}, headers={"If-Match": '"1"'}
+    )
+    rotated = await admin.patch(
+        url, json={"secret": new_secret, "previous_secret_grace_seconds": 600}, headers={"If-Match": '"1"'}
+    )
+    with_old = await post_webhook(sender, integration, body, zendesk_headers(ZENDESK_SECRET, body))
+    stale_old = await post_webhook(
+        sender, integration, body, zendesk_headers(ZENDESK_SECRET, body, now_iso(-dt.timedelta(minutes=10)))
+    )
+    ended = await admin.patch(url, json={"previous_secret_grace_seconds": 0}, headers={"If-Match": '"2"'})
+    after_end = await post_webhook(sender, integration, body, zendesk_headers(ZENDESK_SECRET, body))
+    with_new = await post_webhook(sender, integration, body, zendesk_headers(new_secret, body))
+
+    assert without_secret.status_code == 422
+    assert without_secret.json()["errors"][0]["pointer"] == "/body/previous_secret_grace_seconds"
+    assert too_long.status_code == 422
+    assert rotated.status_code == 200, rotated.text
+    assert rotated.json()["previous_secret_expires_at"] is not None
+    assert with_old.status_code == 200, with_old.text
+    assert [delivery["signed_with_previous_secret"] for delivery in with_old.json()["deliveries"]] == [True]
+    # Signed with the old secret but stale: refused for being stale, not as a forgery.
+    assert stale_old.status_code == 401
+    assert "more than 5 minutes ago" in stale_old.json()["detail"]
+    assert (ended.status_code, ended.json()["previous_secret_expires_at"]) == (200, None)
+    assert after_end.status_code == 401
+    assert "does not match" in after_end.json()["detail"]
+    assert with_new.status_code == 200
+
+
+async def test_deliveries_and_seen_event_ids_are_deleted_after_the_retention_period(
+    admin: Caller, sender: Caller, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    integration = await register(admin, "generic")
+    secret = integration["secret"]
+    body = raw(GENERIC_EVENT)
+    old = await post_webhook(sender, integration, body, standard_webhooks_headers(secret, "msg_old", body))
+    [old_delivery] = old.json()["deliveries"]
+    recent = await post_webhook(sender, integration, body, standard_webhooks_headers(secret, "msg_recent", body))
+    [recent_delivery] = recent.json()["deliveries"]
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    await sql(
+        database_url,
+        "UPDATE integration_deliveries SET received_at = :at WHERE id = :id",
+        at=long_ago,
+        id=uuid.UUID(old_delivery["id"]),
+    )
+    await sql(database_url, "UPDATE integration_events SET received_at = :at WHERE event_id = 'msg_old'", at=long_ago)
+    monkeypatch.setattr(receiving, "_last_sweep", -math.inf)
+
+    await post_webhook(sender, integration, body, standard_webhooks_headers(secret, "msg_new", body))
+    again = await post_webhook(sender, integration, body, standard_webhooks_headers(secret, "msg_old", body))
+
+    deliveries = f"/v1/integrations/{integration['id']}/deliveries"
+    assert (await admin.get(f"{deliveries}/{old_delivery['id']}")).status_code == 404
+    assert (await admin.get(f"{deliveries}/{recent_delivery['id']}")).status_code == 200
+    # Its event id was forgotten with it: the message is taken again, and updates the same item.
+    assert [(d["outcome"], d["feedback_outcome"]) for d in again.json()["deliveries"]] == [("accepted", "unchanged")]
+    assert len(await feedback_of(admin, integration)) == 1
 
 
 async def test_a_disabled_integration_refuses_deliveries_and_a_deleted_one_is_gone(

@@ -43,6 +43,13 @@ class FeedbackSettings(ProcessSettings):
         "(docs/performance.md) at 2-30 ms of CPU per item and need the service's `multilingual` or "
         "`semantic` extra. Changing it starts new themes; existing ones keep their engine.",
     )
+    webhook_log_retention_days: int = Field(
+        default=30,
+        ge=7,
+        le=3650,
+        description="How long integrations' delivery logs and the event ids that turn a sender's retry into a "
+        "duplicate are kept. At least 7 days: longer than any supported sender retries (HubSpot: 3 days).",
+    )
     public_base_url: AnyHttpUrl | None = Field(
         default=None,
         description="The gateway's public URL as webhook senders call it (e.g. https://api.example.com). "

@@ -4,7 +4,18 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, UniqueConstraint, Uuid
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    Uuid,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ideaflow_feedback.db import Base
@@ -52,6 +63,10 @@ class Integration(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     secret_rotated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The secret a rotation replaced, still accepted until `previous_secret_expires_at` (the grace
+    # period a rotation asked for), so deliveries the sender signed before it switched still arrive.
+    previous_sealed_secret: Mapped[bytes | None] = mapped_column(LargeBinary(512))
+    previous_secret_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
 
@@ -63,7 +78,11 @@ class Delivery(Base):
     """
 
     __tablename__ = "integration_deliveries"
-    __table_args__ = (Index("ix_integration_deliveries_received", "integration_id", "received_at", "id"),)
+    __table_args__ = (
+        Index("ix_integration_deliveries_received", "integration_id", "received_at", "id"),
+        # The retention sweep deletes the oldest deliveries of every integration.
+        Index("ix_integration_deliveries_received_at", "received_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -81,12 +100,14 @@ class Delivery(Base):
     customer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     body_bytes: Mapped[int] = mapped_column(Integer)
     body_sha256: Mapped[str] = mapped_column(String(64))
+    signed_with_previous_secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ReceivedEvent(Base):
     """The vendor event ids an integration has delivered: the primary key makes a replay lose the race."""
 
     __tablename__ = "integration_events"
+    __table_args__ = (Index("ix_integration_events_received_at", "received_at"),)
 
     integration_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True

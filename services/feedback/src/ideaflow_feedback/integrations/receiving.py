@@ -5,9 +5,13 @@ organisation is the integration's. A refused request is logged as a rejected del
 hash of the body, never the body) and answered with a problem; nothing else is stored.
 """
 
+import datetime as dt
 import hashlib
+import math
+import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +24,7 @@ from ideaflow_feedback.feedback.schemas import FeedbackCreate
 from ideaflow_feedback.integrations import repository
 from ideaflow_feedback.integrations.models import Delivery, DeliveryOutcome, Integration
 from ideaflow_feedback.integrations.sealing import SecretBox
+from ideaflow_feedback.integrations.service import previous_secret_expiry
 from ideaflow_feedback.integrations.vendors import VENDORS
 from ideaflow_feedback.integrations.vendors.base import (
     InvalidPayload,
@@ -27,6 +32,7 @@ from ideaflow_feedback.integrations.vendors.base import (
     MappedFeedback,
     Rejected,
     SignedRequest,
+    Vendor,
     VendorEvent,
 )
 from ideaflow_shared.db import utcnow
@@ -46,9 +52,18 @@ class Refusal:
 
 
 async def receive_webhook(
-    session: AsyncSession, *, identity: Identity, box: SecretBox, integration_id: uuid.UUID, request: SignedRequest
+    session: AsyncSession,
+    *,
+    identity: Identity,
+    box: SecretBox,
+    integration_id: uuid.UUID,
+    request: SignedRequest,
+    retention: dt.timedelta,
 ) -> list[Delivery] | Refusal:
-    """One delivery per event the request carries, or the refusal when the request is not authentic."""
+    """One delivery per event the request carries, or the refusal when the request is not authentic.
+
+    Deliveries and seen event ids older than `retention` are deleted on the way (see `_sweep_old_log`).
+    """
     if WEBHOOK_SENDER_ROLE not in identity.roles:
         raise Forbidden("Webhooks are posted by their senders through the gateway, not by API callers.")
     integration = await repository.find_webhook_target(session, integration_id=integration_id)
@@ -56,11 +71,11 @@ async def receive_webhook(
         raise NotFound(f"No integration with id {integration_id} exists.")
     if not integration.enabled:
         raise Conflict("The integration is disabled; an admin can enable it again.")
+    await _sweep_old_log(session, retention=retention)
     vendor = VENDORS[integration.type]
-    secret = box.open(integration.sealed_secret, integration_id=integration.id)
     log = _DeliveryLog(integration, request.body)
     try:
-        payload = vendor.verify(request, secret, utcnow())
+        payload, log.signed_with_previous_secret = _verified(vendor, request, integration, box, log.received_at)
         events = vendor.events(payload, request)
     except Rejected as refusal:
         rejected = log.new(outcome=DeliveryOutcome.REJECTED, status_code=401, signature_valid=refusal.signature_valid)
@@ -75,6 +90,44 @@ async def receive_webhook(
     return [await _deliver(session, integration=integration, event=event, log=log) for event in events]
 
 
+def _verified(
+    vendor: Vendor, request: SignedRequest, integration: Integration, box: SecretBox, now: dt.datetime
+) -> tuple[Any, bool]:
+    """The payload, and whether it was signed with the secret a rotation replaced (in its grace period).
+
+    The replaced secret is tried only when the current one's signature does not match: a stale or
+    malformed request is refused as it is. When neither matches, the current secret's refusal is the answer.
+    """
+    try:
+        return vendor.verify(request, box.open(integration.sealed_secret, integration_id=integration.id), now), False
+    except Rejected as refusal:
+        if refusal.signature_valid is not False or previous_secret_expiry(integration, now) is None:
+            raise
+        assert integration.previous_sealed_secret is not None  # an expiry implies a kept secret
+        previous = box.open(integration.previous_sealed_secret, integration_id=integration.id)
+        try:
+            return vendor.verify(request, previous, now), True
+        except Rejected as with_previous:
+            raise (refusal if with_previous.signature_valid is False else with_previous) from None
+
+
+SWEEP_INTERVAL_SECONDS = 60
+SWEEP_BATCH = 1_000
+_last_sweep = -math.inf
+
+
+async def _sweep_old_log(session: AsyncSession, *, retention: dt.timedelta) -> None:
+    """Delete deliveries and seen event ids older than `retention`: at most once a minute per process, and
+    at most SWEEP_BATCH rows of each, oldest first, so a webhook never waits on a large backlog (it goes a
+    batch a minute: 1.4 million rows a day)."""
+    global _last_sweep
+    now = time.monotonic()
+    if _last_sweep > now - SWEEP_INTERVAL_SECONDS:
+        return
+    _last_sweep = now
+    await repository.delete_log_before(session, before=utcnow() - retention, limit=SWEEP_BATCH)
+
+
 class _DeliveryLog:
     """Builds the delivery rows of one request: the body only as its size and hash."""
 
@@ -83,6 +136,7 @@ class _DeliveryLog:
         self.body_bytes = len(body)
         self.body_sha256 = hashlib.sha256(body).hexdigest()
         self.received_at = utcnow()
+        self.signed_with_previous_secret = False
 
     def new(self, *, outcome: DeliveryOutcome, status_code: int, signature_valid: bool | None) -> Delivery:
         return Delivery(
@@ -95,6 +149,7 @@ class _DeliveryLog:
             status_code=status_code,
             body_bytes=self.body_bytes,
             body_sha256=self.body_sha256,
+            signed_with_previous_secret=self.signed_with_previous_secret,
         )
 
 

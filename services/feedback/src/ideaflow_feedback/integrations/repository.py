@@ -5,7 +5,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.integrations.models import Delivery, DeliveryOutcome, Integration, ReceivedEvent
@@ -102,3 +102,18 @@ async def delete_integration(session: AsyncSession, integration: Integration) ->
     await session.execute(delete(Delivery).where(Delivery.integration_id == integration.id))
     await session.delete(integration)
     await session.flush()
+
+
+async def delete_log_before(session: AsyncSession, *, before: dt.datetime, limit: int) -> None:
+    """Delete the oldest deliveries and seen event ids received before `before`: at most `limit` of each."""
+    old_deliveries = select(Delivery.id).where(Delivery.received_at < before).order_by(Delivery.received_at)
+    await session.execute(delete(Delivery).where(Delivery.id.in_(old_deliveries.limit(limit))))
+    old_events = (
+        select(ReceivedEvent.integration_id, ReceivedEvent.event_id)
+        .where(ReceivedEvent.received_at < before)
+        .order_by(ReceivedEvent.received_at)
+        .limit(limit)
+    )
+    await session.execute(
+        delete(ReceivedEvent).where(tuple_(ReceivedEvent.integration_id, ReceivedEvent.event_id).in_(old_events))
+    )

@@ -1,5 +1,6 @@
 """HTTP endpoints under `/v1/integrations`: managing integrations, their delivery log, and the webhook."""
 
+import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -153,7 +154,10 @@ async def update_integration(
 ) -> IntegrationPublic:
     """Rename, enable or disable, or rotate the secret (role `admin`). Requires `If-Match`.
 
-    A rotated secret takes effect at once: change it at the vendor in the same moment. With
+    A rotated secret takes effect at once. To switch without losing deliveries, rotate with
+    `previous_secret_grace_seconds`: the old secret is still accepted that long, while you change it
+    at the vendor, and each delivery's `signed_with_previous_secret` shows whether the vendor has
+    switched. `{"previous_secret_grace_seconds": 0}` alone ends that period early. With
     `generate_secret` the new secret is in this answer only.
     """
     updated = await service.update_integration(
@@ -191,7 +195,10 @@ async def list_deliveries(
     outcome: Annotated[DeliveryOutcome | None, Query(description="Only deliveries with this outcome.")] = None,
     order_by: DeliveryOrder = DeliveryOrder.RECEIVED_AT_DESC,
 ) -> Page[DeliveryPublic]:
-    """What the sender delivered, newest first: each event's outcome, and each refused request (role `admin`)."""
+    """What the sender delivered, newest first: each event's outcome, and each refused request (role `admin`).
+
+    Deliveries are kept for the service's `WEBHOOK_LOG_RETENTION_DAYS` (30 by default).
+    """
     items, token = await service.list_deliveries(
         session, identity=identity, integration_id=integration_id, outcome=outcome, order=order_by, page=page
     )
@@ -282,8 +289,14 @@ async def receive_webhook(
     signed = SignedRequest(
         method=request.method, url=_called_url(request), headers=dict(request.headers), body=await request.body()
     )
+    settings: FeedbackSettings = request.app.state.settings
     received = await receiving.receive_webhook(
-        session, identity=identity, box=box, integration_id=integration_id, request=signed
+        session,
+        identity=identity,
+        box=box,
+        integration_id=integration_id,
+        request=signed,
+        retention=dt.timedelta(days=settings.webhook_log_retention_days),
     )
     if isinstance(received, receiving.Refusal):
         problem = received.problem

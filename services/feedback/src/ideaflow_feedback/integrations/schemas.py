@@ -20,6 +20,9 @@ STANDARD_WEBHOOKS_SECRET = (
 )
 
 
+MAX_SECRET_GRACE_SECONDS = 7 * 24 * 3600
+
+
 class IntegrationCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -60,17 +63,35 @@ class IntegrationUpdate(PatchModel):
     """Rename, enable or disable, or rotate the secret: send the new one, or ask for one to be generated."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"enabled": False}, {"generate_secret": True}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"enabled": False},
+                {"generate_secret": True},
+                {"generate_secret": True, "previous_secret_grace_seconds": 86400},
+                {"previous_secret_grace_seconds": 0},
+            ]
+        },
     )
 
     name: ShortText | None = None
     enabled: StrictBool | None = Field(default=None, description="A disabled integration refuses deliveries (409).")
     secret: VendorSecret | None = Field(
         default=None,
-        description="The sender's new secret (generic: a `whsec_` secret); the old one stops working at once.",
+        description="The sender's new secret (generic: a `whsec_` secret). The old one stops working at once, "
+        "unless `previous_secret_grace_seconds` keeps it a while.",
     )
     generate_secret: StrictBool | None = Field(
         default=None, description="`true` replaces the secret with a generated one, shown once in this answer."
+    )
+    previous_secret_grace_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_SECRET_GRACE_SECONDS,
+        description="With a new secret: how long the replaced one is still accepted (at most 7 days), so "
+        "deliveries signed before the sender switched still arrive; each delivery tells which secret it "
+        "was signed with. Omitted or 0: the old secret stops working at once (a leaked secret). Without a new "
+        "secret, only 0 is taken: it ends the grace period of the secret replaced last, now.",
     )
 
 
@@ -89,6 +110,10 @@ class IntegrationPublic(BaseModel):
         "(an Idempotency-Key replay omits it too; rotate it if it was lost).",
     )
     secret_rotated_at: dt.datetime
+    previous_secret_expires_at: dt.datetime | None = Field(
+        description="Until when deliveries signed with the secret replaced last are still accepted; null when "
+        "none is (no grace period was asked for, or it has ended)."
+    )
     created_by: str
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -123,6 +148,10 @@ class DeliveryPublic(BaseModel):
     customer_id: uuid.UUID | None = Field(description="The customer the event named.")
     body_bytes: int = Field(description="The request body's size; bodies themselves are never kept.")
     body_sha256: str = Field(description="Hex SHA-256 of the request body, to match it with the sender's log.")
+    signed_with_previous_secret: bool = Field(
+        description="Signed with the secret a rotation replaced, during its grace period: the sender has not "
+        "switched to the new secret yet."
+    )
 
 
 class WebhookReceipt(BaseModel):

@@ -1,5 +1,6 @@
 """The rules for managing integrations (role `admin`) and reading their delivery log."""
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,11 +49,20 @@ def public(integration: Integration, *, secret: str | None = None) -> Integratio
         webhook_path=integration_url(integration.id) + "/webhook",
         secret=secret,
         secret_rotated_at=integration.secret_rotated_at,
+        previous_secret_expires_at=previous_secret_expiry(integration, utcnow()),
         created_by=integration.created_by,
         created_at=integration.created_at,
         updated_at=integration.updated_at,
         version=integration.version,
     )
+
+
+def previous_secret_expiry(integration: Integration, now: dt.datetime) -> dt.datetime | None:
+    """Until when the secret a rotation replaced is still accepted; None when it is not (any more)."""
+    expires_at = integration.previous_secret_expires_at
+    if integration.previous_sealed_secret is None or expires_at is None or expires_at <= now:
+        return None
+    return expires_at
 
 
 def _ensure_admin(identity: Identity) -> None:
@@ -122,20 +132,35 @@ async def update_integration(
     if_match: str | None,
     data: IntegrationUpdate,
 ) -> WithSecret:
-    """Rename, enable/disable, or rotate the secret (given, or generated and shown once)."""
+    """Rename, enable/disable, or rotate the secret (given, or generated and shown once).
+
+    A rotation with a grace period keeps the replaced secret, still sealed, until the period ends; a
+    rotation without one forgets it, and any secret an earlier rotation kept, at once.
+    """
     integration = await get_integration(session, identity=identity, integration_id=integration_id)
     check_if_match(if_match, integration.version)
     changes = data.changes()
     secret, generated = changes.pop("secret", None), None
+    asks_grace = "previous_secret_grace_seconds" in changes
+    grace = changes.pop("previous_secret_grace_seconds", 0)
     if changes.pop("generate_secret", False):
         if secret is not None:
             raise UnprocessableContent.at("/body/generate_secret", "Send a new secret or ask for one, not both.")
         secret = generated = generate_secret(integration.type)
+    if secret is None and grace:
+        raise UnprocessableContent.at(
+            "/body/previous_secret_grace_seconds",
+            "A grace period goes with a new secret; without one, only 0 (end the current grace period) is taken.",
+        )
     now = utcnow()
     if secret is not None:
         _check_secret(integration.type, secret)
+        integration.previous_sealed_secret = integration.sealed_secret if grace else None
+        integration.previous_secret_expires_at = now + dt.timedelta(seconds=grace) if grace else None
         integration.sealed_secret = box.seal(secret, integration_id=integration.id)
         integration.secret_rotated_at = now
+    elif asks_grace:
+        integration.previous_sealed_secret = integration.previous_secret_expires_at = None
     for name, value in changes.items():
         setattr(integration, name, value)
     integration.updated_at = now
