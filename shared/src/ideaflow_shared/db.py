@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import ColumnElement, DateTime, MetaData, any_, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.types import TypeDecorator
 
 WRITE_TRANSACTION = "ideaflow_write_transaction"
@@ -116,6 +117,19 @@ def insert_skipping_duplicates(dialect: str, table: Any, *unique: str) -> postgr
     """
     statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     return statement.on_conflict_do_nothing(index_elements=list(unique))
+
+
+def one_of(column: ColumnElement[Any] | QueryableAttribute[Any], name: str, dialect: str) -> ColumnElement[bool]:
+    """`column` equals one of the values of the list bound as `name`, in `dialect`.
+
+    On PostgreSQL one array parameter (`= ANY(:name)`): the statement's text, and so asyncpg's
+    prepared statement, stay the same whatever the list's length, and nothing is rendered per value.
+    A 1,000-value expanding IN cost 6.8 ms of Python and 3.6 ms of PostgreSQL CPU against 2.0 and 1.9
+    (docs/performance.md). SQLite gets an expanding IN.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def dialect_of(session: AsyncSession) -> str:

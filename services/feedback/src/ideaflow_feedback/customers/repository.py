@@ -6,13 +6,13 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import cast
 
-from sqlalchemy import Insert, Result, Table, bindparam, select
+from sqlalchemy import Insert, Result, Select, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.customers.models import Customer
 from ideaflow_feedback.customers.schemas import CustomerOrder
-from ideaflow_shared.db import dialect_of, insert_skipping_duplicates
+from ideaflow_shared.db import dialect_of, insert_skipping_duplicates, one_of
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 
@@ -57,14 +57,17 @@ async def insert_or_find(session: AsyncSession, customer: Customer) -> tuple[Cus
 
 CUSTOMERS = cast(Table, Customer.__table__)
 
-# Two plain IN lists, not a row-value IN: PostgreSQL answers them from the unique index, whereas it
-# compares a list of (source, external_id) pairs with every row of the organisation. Built once, as
-# every ingest runs it: building a statement costs more CPU than running it.
-_IDS_OF = select(CUSTOMERS.c.id, CUSTOMERS.c.source, CUSTOMERS.c.external_id).where(
-    CUSTOMERS.c.organization_id == bindparam("organization_id"),
-    CUSTOMERS.c.source.in_(bindparam("sources", expanding=True)),
-    CUSTOMERS.c.external_id.in_(bindparam("external_ids", expanding=True)),
-)
+
+@functools.cache
+def _ids_of_statement(dialect: str) -> Select[uuid.UUID, str, str | None]:
+    """Two plain lists of values, not a row-value IN: PostgreSQL answers them from the unique index,
+    whereas it compares a list of (source, external_id) pairs with every row of the organisation.
+    Built once, as every ingest runs it: building a statement costs more CPU than running it."""
+    return select(CUSTOMERS.c.id, CUSTOMERS.c.source, CUSTOMERS.c.external_id).where(
+        CUSTOMERS.c.organization_id == bindparam("organization_id"),
+        one_of(CUSTOMERS.c.source, "sources", dialect),
+        one_of(CUSTOMERS.c.external_id, "external_ids", dialect),
+    )
 
 
 @functools.cache
@@ -117,7 +120,7 @@ async def _ids_of(
     if not keys:
         return {}
     found = await session.execute(
-        _IDS_OF,
+        _ids_of_statement(dialect_of(session)),
         {
             "organization_id": organization_id,
             "sources": list({source for source, _ in keys}),

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import JSON, Insert, Table, Text, bindparam, func, select
+from sqlalchemy import JSON, Insert, Select, Table, Text, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ideaflow_feedback.feedback.models import Feedback, FeedbackChannel, FeedbackKind, FeedbackStatus
 from ideaflow_feedback.feedback.schemas import FeedbackOrder
-from ideaflow_shared.db import dialect_of
+from ideaflow_shared.db import dialect_of, one_of
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 
@@ -171,19 +171,27 @@ async def insert_new(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> s
     return set(inserted)
 
 
+@functools.cache
+def _by_external_ids(dialect: str) -> Select[Feedback]:
+    """Two plain lists of values, not a row-value IN, so PostgreSQL uses the unique index (see customers)."""
+    return select(Feedback).where(
+        Feedback.organization_id == bindparam("organization_id"),
+        one_of(Feedback.source, "sources", dialect),
+        one_of(Feedback.external_id, "external_ids", dialect),
+    )
+
+
 async def find_by_external_ids(
     session: AsyncSession, *, organization_id: uuid.UUID, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], Feedback]:
     if not keys:
         return {}
-    # Two plain IN lists, not a row-value IN, so PostgreSQL uses the unique index (see customers).
-    found = await session.scalars(
-        select(Feedback).where(
-            Feedback.organization_id == organization_id,
-            Feedback.source.in_({source for source, _ in keys}),
-            Feedback.external_id.in_({external_id for _, external_id in keys}),
-        )
-    )
+    parameters = {
+        "organization_id": organization_id,
+        "sources": list({source for source, _ in keys}),
+        "external_ids": list({external_id for _, external_id in keys}),
+    }
+    found = await session.scalars(_by_external_ids(dialect_of(session)), parameters)
     wanted = set(keys)
     return {key: item for item in found if (key := (item.source, item.external_id or "")) in wanted}
 

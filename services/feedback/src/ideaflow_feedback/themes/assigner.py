@@ -15,6 +15,7 @@ so no item is assigned twice. A batch that fails rolls back with its items still
 """
 
 import asyncio
+import functools
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -22,7 +23,7 @@ from typing import cast
 
 import structlog
 from fastapi import FastAPI, Request
-from sqlalchemy import Table, bindparam, delete, event, func, select
+from sqlalchemy import Delete, Table, bindparam, delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -34,7 +35,7 @@ from ideaflow_feedback.themes.assignment import DEFAULT_EMBEDDER, ItemToAssign, 
 from ideaflow_feedback.themes.engine import Embedder
 from ideaflow_feedback.themes.models import ThemeAssignment
 from ideaflow_shared.app import ExtraLifespan
-from ideaflow_shared.db import WRITE_TRANSACTION, SessionDep, writing
+from ideaflow_shared.db import WRITE_TRANSACTION, SessionDep, dialect_of, one_of, writing
 from ideaflow_shared.identity import CurrentIdentity
 
 log = structlog.get_logger(__name__)
@@ -94,12 +95,16 @@ _OLDEST_WAITING = (
     .outerjoin(ThemeAssignment, ThemeAssignment.feedback_id == _OLDEST.c.feedback_id)
     .order_by(_OLDEST.c.position)
 )
-_DELETE_QUEUED = delete(THEME_PENDING).where(THEME_PENDING.c.position.in_(bindparam("positions", expanding=True)))
 _WAITING_ORGANIZATIONS = (
     select(THEME_PENDING.c.organization_id)
     .group_by(THEME_PENDING.c.organization_id)
     .order_by(func.min(THEME_PENDING.c.position))
 )
+
+
+@functools.cache
+def _delete_queued(dialect: str) -> Delete:
+    return delete(THEME_PENDING).where(one_of(THEME_PENDING.c.position, "positions", dialect))
 
 
 async def assign_waiting(
@@ -115,7 +120,8 @@ async def assign_waiting(
     if not waiting:
         return 0
     # By position, not up to the last one: an item queued earlier may commit later than these.
-    await session.execute(_DELETE_QUEUED, {"positions": [row.position for row in waiting]})
+    positions = [row.position for row in waiting]
+    await session.execute(_delete_queued(dialect_of(session)), {"positions": positions})
     # An item queued again after it was assigned (or twice) is assigned once: a stray queue row must not
     # fail the organisation's every later batch.
     unassigned = {row.id: row for row in waiting if row.assigned is None}

@@ -43,7 +43,7 @@ from ideaflow_feedback.feedback.repository import insert_rows
 from ideaflow_feedback.themes.memory import CANDIDATES_PER_KEY
 from ideaflow_feedback.themes.models import Theme, ThemeAssignment, ThemeIndexKey
 from ideaflow_feedback.themes.schemas import Recurrence, ThemeOrder
-from ideaflow_shared.db import dialect_of
+from ideaflow_shared.db import dialect_of, one_of
 from ideaflow_shared.pagination import PageRequest, next_page, paginate
 
 DUPLICATE_CANDIDATES = 20
@@ -254,7 +254,7 @@ def _earlier(dialect: str, *, said_by: bool, of_customers: bool, anonymous: bool
         same_words.append(
             and_(
                 ThemeAssignment.customer_id.is_(None),
-                ThemeAssignment.fingerprint.in_(bindparam("anonymous", expanding=True)),
+                one_of(ThemeAssignment.fingerprint, "anonymous", dialect),
             )
         )
     if same_words:
