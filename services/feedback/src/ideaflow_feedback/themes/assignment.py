@@ -152,7 +152,9 @@ class _Duplicates:
     ) -> None:
         self._first_with_words.setdefault((theme_id, customer_id, fingerprint), feedback_id)
         if customer_id is not None:
-            said = self._said.setdefault((theme_id, customer_id), deque(maxlen=repository.DUPLICATE_CANDIDATES))
+            said = self._said.get((theme_id, customer_id))
+            if said is None:
+                said = self._said[theme_id, customer_id] = deque(maxlen=repository.DUPLICATE_CANDIDATES)
             said.append((feedback_id, vector))
 
     def of(

@@ -158,7 +158,8 @@ def _stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case, accent-free, stemmed content words."""
     folded = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(char for char in folded if not unicodedata.combining(char))
+    # Accents are combining characters once decomposed; ASCII text has none to drop.
+    plain = folded if folded.isascii() else "".join(char for char in folded if not unicodedata.combining(char))
     return [_stem(word) for word in _WORD.findall(plain) if word not in _STOPWORDS and len(word) > 1]
 
 
