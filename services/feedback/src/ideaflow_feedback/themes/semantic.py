@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ideaflow_feedback.themes.engine import Vector
+from ideaflow_feedback.themes.engine import STORED_DIGITS, Vector
 
 
 class HyperplaneKeys:
@@ -53,7 +53,8 @@ class DenseEmbedder:
         self._keys = HyperplaneKeys(self.dimensions)
 
     def embed(self, texts: Sequence[str]) -> list[Vector]:
-        return [{index: float(value) for index, value in enumerate(row)} for row in self.encode(list(texts))]
+        rows = np.round(np.asarray(self.encode(list(texts)), dtype=np.float64), STORED_DIGITS)
+        return [{index: float(value) for index, value in enumerate(row)} for row in rows]
 
     def encode(self, texts: list[str]) -> Sequence[Sequence[float]]:
         """The texts' unit vectors, in one batch."""
