@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ideaflow_feedback.feedback.models import Feedback
 from ideaflow_feedback.themes import repository
 from ideaflow_feedback.themes.engine import (
-    STORED_DIGITS,
+    STORED_SCALE,
     Embedder,
     LexicalEmbedder,
     Vector,
@@ -38,13 +38,13 @@ LABEL_LENGTH = 80
 
 def stored(vector: Mapping[int, float]) -> dict[str, float]:
     """JSON object keys are strings."""
-    return {str(feature): round(weight, STORED_DIGITS) for feature, weight in vector.items()}
+    return {str(feature): round(weight * STORED_SCALE) / STORED_SCALE for feature, weight in vector.items()}
 
 
 def rounded(vector: Mapping[int, float]) -> dict[int, float]:
     """What `stored` keeps, for rows written as JSON text: the encoders turn the integer keys into strings.
     An embedder's vectors are rounded so already."""
-    return {feature: round(weight, STORED_DIGITS) for feature, weight in vector.items()}
+    return {feature: round(weight * STORED_SCALE) / STORED_SCALE for feature, weight in vector.items()}
 
 
 def loaded(vector: Mapping[str, float]) -> Vector:
