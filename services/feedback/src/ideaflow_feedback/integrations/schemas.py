@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationInfo, field_validator
 
 from ideaflow_feedback.integrations.models import DeliveryOutcome, IntegrationType
-from ideaflow_shared.types import NonBlank, PatchModel, ShortText
+from ideaflow_shared.types import NonBlank, PatchModel, ShortText, WholeNumber
 
 # Vendors issue the secrets they sign with (Zendesk's signing secret, HubSpot's and Intercom's
 # client secret): opaque printable text.
@@ -84,10 +84,8 @@ class IntegrationUpdate(PatchModel):
     generate_secret: StrictBool | None = Field(
         default=None, description="`true` replaces the secret with a generated one, shown once in this answer."
     )
-    previous_secret_grace_seconds: int | None = Field(
+    previous_secret_grace_seconds: Annotated[int, Field(ge=0, le=MAX_SECRET_GRACE_SECONDS), WholeNumber] | None = Field(
         default=None,
-        ge=0,
-        le=MAX_SECRET_GRACE_SECONDS,
         description="With a new secret: how long the replaced one is still accepted (at most 7 days), so "
         "deliveries signed before the sender switched still arrive; each delivery tells which secret it "
         "was signed with. Omitted or 0: the old secret stops working at once (a leaked secret). Without a new "
