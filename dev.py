@@ -81,6 +81,7 @@ def check() -> None:
         [str(bin_dir / "ruff"), "check", "."],
         [str(bin_dir / "ruff"), "format", "--check", "."],
         [str(bin_dir / "mypy"), "shared/src", *(f"{package}/src" for package in PACKAGES[1:]), "deploy", "dev.py"],
+        [str(bin_dir / "mypy"), *(f"{package}/tests" for package in PACKAGES), "tests"],
         *([str(bin_dir / process), "check-migrations"] for process in PROCESSES),
     ]
     for step in steps:

@@ -13,6 +13,7 @@ Malformed values that schemathesis invents to test refusals are left as they are
 import os
 import re
 import uuid
+from collections.abc import MutableMapping
 from typing import Any
 
 import schemathesis
@@ -29,8 +30,8 @@ def _is_uuid(value: object) -> bool:
 
 
 @schemathesis.hook
-def before_call(context: schemathesis.HookContext, case: schemathesis.Case, **kwargs: Any) -> None:  # type: ignore[type-arg]
-    headers = case.headers or {}
+def before_call(context: schemathesis.HookContext, case: schemathesis.Case[Any], **kwargs: Any) -> None:
+    headers: MutableMapping[str, Any] = case.headers or {}
     key = headers.get("Idempotency-Key")
     if isinstance(key, str) and _WELL_FORMED_KEY.match(key):
         headers["Idempotency-Key"] = str(uuid.uuid4())

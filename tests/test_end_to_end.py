@@ -18,10 +18,11 @@ IDEA = {
 }
 
 
-async def _create_idea(tenant: Tenant) -> dict:
+async def _create_idea(tenant: Tenant) -> dict[str, Any]:
     response = await tenant.client.post("/v1/ideas", json=IDEA)
     assert response.status_code == 201, response.text
-    return response.json()
+    idea: dict[str, Any] = response.json()
+    return idea
 
 
 async def _every(tenant: Tenant, path: str) -> AsyncIterator[dict[str, Any]]:

@@ -32,7 +32,11 @@ SLOW_UPLOAD_PATH = "/v1/imports/slow/file"
 SLOW_SECONDS = 1.5
 STREAMED_PATH = "/v1/experiments/streamed"
 STREAMED_BODY = bytes(range(256)) * (3 * 1024 * 1024 // 256)
-RECORDING_DOCUMENT = {"openapi": "3.1.0", "info": {"title": "recording", "version": "0"}, "paths": {}}
+RECORDING_DOCUMENT: dict[str, object] = {
+    "openapi": "3.1.0",
+    "info": {"title": "recording", "version": "0"},
+    "paths": {},
+}
 
 
 async def recording_upstream(scope: Scope, receive: Receive, send: Send) -> None:

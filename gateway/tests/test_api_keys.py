@@ -8,12 +8,15 @@ from pathlib import Path
 
 import httpx
 
+from ideaflow_gateway.main import GatewayApp
 from ideaflow_shared.testing import TEST_TOKEN_SECRET
+
+from .conftest import IssueKey
 
 NEW_KEY = {"name": "CRM import", "roles": ["manager"]}
 
 
-async def test_only_admins_manage_keys(client: httpx.AsyncClient, issue_key) -> None:
+async def test_only_admins_manage_keys(client: httpx.AsyncClient, issue_key: IssueKey) -> None:
     manager = {"X-API-Key": await issue_key("manager")}
 
     for method, path in (("GET", "/v1/api-keys"), ("POST", "/v1/api-keys"), ("GET", f"/v1/api-keys/{uuid.uuid4()}")):
@@ -24,7 +27,7 @@ async def test_only_admins_manage_keys(client: httpx.AsyncClient, issue_key) -> 
 
 
 async def test_a_created_key_is_shown_once_and_stored_only_as_a_hash(
-    client: httpx.AsyncClient, issue_key, gateway
+    client: httpx.AsyncClient, issue_key: IssueKey, gateway: GatewayApp
 ) -> None:
     admin = {"X-API-Key": await issue_key("admin")}
 
@@ -49,7 +52,9 @@ async def test_a_created_key_is_shown_once_and_stored_only_as_a_hash(
     assert (await client.get("/v1/ideas", headers={"Authorization": f"Bearer {secret}"})).status_code == 200
 
 
-async def test_a_replayed_create_answers_the_same_key_without_its_secret(client: httpx.AsyncClient, issue_key) -> None:
+async def test_a_replayed_create_answers_the_same_key_without_its_secret(
+    client: httpx.AsyncClient, issue_key: IssueKey
+) -> None:
     headers = {"X-API-Key": await issue_key("admin"), "Idempotency-Key": str(uuid.uuid4())}
 
     first = await client.post("/v1/api-keys", json=NEW_KEY, headers=headers)
@@ -62,7 +67,9 @@ async def test_a_replayed_create_answers_the_same_key_without_its_secret(client:
     assert again.headers["idempotent-replayed"] == "true"
 
 
-async def test_keys_are_listed_in_pages_and_only_to_their_organisation(client: httpx.AsyncClient, issue_key) -> None:
+async def test_keys_are_listed_in_pages_and_only_to_their_organisation(
+    client: httpx.AsyncClient, issue_key: IssueKey
+) -> None:
     organization_id = uuid.uuid4()
     admin = {"X-API-Key": await issue_key("admin", organization_id=organization_id)}
     for number in range(3):
@@ -79,7 +86,7 @@ async def test_keys_are_listed_in_pages_and_only_to_their_organisation(client: h
     assert foreign.status_code == 404
 
 
-async def test_revoking_needs_the_current_etag(client: httpx.AsyncClient, issue_key) -> None:
+async def test_revoking_needs_the_current_etag(client: httpx.AsyncClient, issue_key: IssueKey) -> None:
     admin = {"X-API-Key": await issue_key("admin")}
     location = (await client.post("/v1/api-keys", json=NEW_KEY, headers=admin)).headers["location"]
 

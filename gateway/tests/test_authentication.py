@@ -9,9 +9,12 @@ from sqlalchemy import update
 from ideaflow_gateway.api_keys.models import ApiKey
 from ideaflow_gateway.api_keys.service import hash_key
 from ideaflow_gateway.authentication import Authenticator
+from ideaflow_gateway.main import GatewayApp
 from ideaflow_shared.db import utcnow
 from ideaflow_shared.identity import verify_token
 from ideaflow_shared.testing import TEST_TOKEN_SECRET, new_identity
+
+from .conftest import IssueKey
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -38,7 +41,7 @@ async def test_an_unknown_key_is_refused(client: httpx.AsyncClient) -> None:
         assert response.headers["content-type"] == PROBLEM_JSON
 
 
-async def test_the_key_is_accepted_as_x_api_key_and_as_bearer(client: httpx.AsyncClient, issue_key) -> None:
+async def test_the_key_is_accepted_as_x_api_key_and_as_bearer(client: httpx.AsyncClient, issue_key: IssueKey) -> None:
     key = await issue_key("employee")
 
     assert (await client.get("/v1/ideas", headers={"X-API-Key": key})).status_code == 200
@@ -46,7 +49,7 @@ async def test_the_key_is_accepted_as_x_api_key_and_as_bearer(client: httpx.Asyn
     assert (await client.get("/v1/ideas", headers={"Authorization": f"Basic {key}"})).status_code == 401
 
 
-async def test_a_revoked_key_stops_working(client: httpx.AsyncClient, issue_key) -> None:
+async def test_a_revoked_key_stops_working(client: httpx.AsyncClient, issue_key: IssueKey) -> None:
     organization_id = uuid.uuid4()
     admin = {"X-API-Key": await issue_key("admin", organization_id=organization_id)}
     created = await client.post("/v1/api-keys", json={"name": "to revoke", "roles": ["employee"]}, headers=admin)
@@ -60,7 +63,7 @@ async def test_a_revoked_key_stops_working(client: httpx.AsyncClient, issue_key)
 
 
 async def test_the_service_gets_a_signed_identity_and_never_the_callers_credentials(
-    client: httpx.AsyncClient, issue_key
+    client: httpx.AsyncClient, issue_key: IssueKey
 ) -> None:
     organization_id = uuid.uuid4()
     key = await issue_key("manager", organization_id=organization_id)
@@ -80,7 +83,9 @@ async def test_the_service_gets_a_signed_identity_and_never_the_callers_credenti
     assert [name for name, _ in response.json()["headers"]].count("x-ideaflow-token") == 1
 
 
-async def test_the_request_id_is_echoed_and_passed_on_with_the_trace(client: httpx.AsyncClient, issue_key) -> None:
+async def test_the_request_id_is_echoed_and_passed_on_with_the_trace(
+    client: httpx.AsyncClient, issue_key: IssueKey
+) -> None:
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     response = await client.get(
         "/v1/experiments/echo?page_size=5&tag=a%20b",
@@ -100,7 +105,9 @@ async def test_the_request_id_is_echoed_and_passed_on_with_the_trace(client: htt
     assert response.headers["x-upstream"] == "recording"
 
 
-async def test_a_verified_key_is_remembered_for_the_cache_time_then_checked_again(gateway, issue_key) -> None:
+async def test_a_verified_key_is_remembered_for_the_cache_time_then_checked_again(
+    gateway: GatewayApp, issue_key: IssueKey
+) -> None:
     key = await issue_key("employee")
     cached = Authenticator(token_secret=TEST_TOKEN_SECRET, cache_seconds=60)
     uncached = Authenticator(token_secret=TEST_TOKEN_SECRET, cache_seconds=0)

@@ -84,7 +84,9 @@ def _comparable(response: httpx.Response) -> tuple[int, list[tuple[str, str]], o
     return response.status_code, sorted(headers), body
 
 
-async def _twice(gateway: FastGateway, issue_key: IssueKey, send: Callable[..., Awaitable[httpx.Response]]):
+async def _twice(
+    gateway: FastGateway, issue_key: IssueKey, send: Callable[..., Awaitable[httpx.Response]]
+) -> tuple[httpx.Response, httpx.Response]:
     key = {"X-API-Key": await issue_key()}
     async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
         via_asgi = await send(client, key)

@@ -4,6 +4,8 @@ import uuid
 
 import httpx
 
+from .conftest import IssueKey
+
 PROBLEM_JSON = "application/problem+json"
 IDEA = {
     "title": "Pre-fill repeat orders",
@@ -13,7 +15,7 @@ IDEA = {
 
 
 async def test_an_idea_created_through_the_gateway_belongs_to_the_keys_organisation(
-    client: httpx.AsyncClient, issue_key
+    client: httpx.AsyncClient, issue_key: IssueKey
 ) -> None:
     organization_id = uuid.uuid4()
     author = {"X-API-Key": await issue_key("employee", organization_id=organization_id)}
@@ -35,7 +37,7 @@ async def test_an_idea_created_through_the_gateway_belongs_to_the_keys_organisat
     ]
 
 
-async def test_the_services_problems_pass_through_unchanged(client: httpx.AsyncClient, issue_key) -> None:
+async def test_the_services_problems_pass_through_unchanged(client: httpx.AsyncClient, issue_key: IssueKey) -> None:
     response = await client.post("/v1/ideas", json={**IDEA, "title": ""}, headers={"X-API-Key": await issue_key()})
 
     assert response.status_code == 422
@@ -43,7 +45,7 @@ async def test_the_services_problems_pass_through_unchanged(client: httpx.AsyncC
     assert "/body/title" in {error["pointer"] for error in response.json()["errors"]}
 
 
-async def test_an_unreachable_service_is_a_503_problem(client: httpx.AsyncClient, issue_key) -> None:
+async def test_an_unreachable_service_is_a_503_problem(client: httpx.AsyncClient, issue_key: IssueKey) -> None:
     response = await client.get("/v1/feedback", headers={"X-API-Key": await issue_key()})
 
     assert response.status_code == 503
@@ -52,7 +54,7 @@ async def test_an_unreachable_service_is_a_503_problem(client: httpx.AsyncClient
 
 
 async def test_a_service_too_slow_to_answer_is_a_504_problem_in_time(
-    impatient_client: httpx.AsyncClient, issue_key
+    impatient_client: httpx.AsyncClient, issue_key: IssueKey
 ) -> None:
     response = await impatient_client.get("/v1/experiments/slow", headers={"X-API-Key": await issue_key()}, timeout=1.4)
 
@@ -61,7 +63,7 @@ async def test_a_service_too_slow_to_answer_is_a_504_problem_in_time(
 
 
 async def test_an_import_upload_may_take_longer_than_the_upstream_timeout(
-    impatient_client: httpx.AsyncClient, issue_key
+    impatient_client: httpx.AsyncClient, issue_key: IssueKey
 ) -> None:
     response = await impatient_client.put(
         "/v1/imports/slow/file",
@@ -74,7 +76,9 @@ async def test_an_import_upload_may_take_longer_than_the_upstream_timeout(
     assert response.json()["body_bytes"] == 2_000_005
 
 
-async def test_a_body_over_the_cap_is_refused_before_it_is_forwarded(client: httpx.AsyncClient, issue_key) -> None:
+async def test_a_body_over_the_cap_is_refused_before_it_is_forwarded(
+    client: httpx.AsyncClient, issue_key: IssueKey
+) -> None:
     key = await issue_key()
     huge = {**IDEA, "problem": "x" * (65 * 1024)}
 
@@ -85,7 +89,7 @@ async def test_a_body_over_the_cap_is_refused_before_it_is_forwarded(client: htt
     assert (await client.get("/v1/ideas", headers={"X-API-Key": key})).json()["items"] == []
 
 
-async def test_a_request_body_is_streamed_to_the_service(client: httpx.AsyncClient, issue_key) -> None:
+async def test_a_request_body_is_streamed_to_the_service(client: httpx.AsyncClient, issue_key: IssueKey) -> None:
     response = await client.post(
         "/v1/experiments/echo", content=b"y" * 50_000, headers={"X-API-Key": await issue_key()}
     )
@@ -93,7 +97,7 @@ async def test_a_request_body_is_streamed_to_the_service(client: httpx.AsyncClie
     assert response.json()["body_bytes"] == 50_000
 
 
-async def test_an_unknown_path_is_a_404_problem(client: httpx.AsyncClient, issue_key) -> None:
+async def test_an_unknown_path_is_a_404_problem(client: httpx.AsyncClient, issue_key: IssueKey) -> None:
     for path in ("/v1/nothing-here", "/v2/ideas", "/ideas"):
         response = await client.get(path, headers={"X-API-Key": await issue_key()})
         assert response.status_code == 404

@@ -1,7 +1,7 @@
 """The proxy's own HTTP/1.1 client against real servers: keep-alive, streaming both ways, framing, failures."""
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
@@ -59,7 +59,7 @@ async def exchange(
     body: AsyncIterator[bytes] | None = None,
     *,
     chunked: bool = False,
-    headers: tuple[tuple[bytes, bytes], ...] = (),
+    headers: Sequence[tuple[bytes, bytes]] = (),
 ) -> tuple[int, bytes]:
     response = await pool.request(method, target, [(b"x-test", b"1"), *headers], body, chunked=chunked)
     content = await response.read()
@@ -144,7 +144,9 @@ async def test_an_idle_connection_is_not_reused_after_the_keepalive(
 
 
 @asynccontextmanager
-async def raw_upstream(answer: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]):
+async def raw_upstream(
+    answer: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+) -> AsyncIterator[UpstreamPool]:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             await answer(reader, writer)

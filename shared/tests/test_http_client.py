@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 
 import pytest
 from fastapi import FastAPI, Request, Response
@@ -33,7 +34,7 @@ def _flaky_upstream(hits: list[str]) -> FastAPI:
     return app
 
 
-async def test_idempotent_calls_are_retried_and_others_are_not(serve) -> None:
+async def test_idempotent_calls_are_retried_and_others_are_not(serve: Callable[[FastAPI], Awaitable[str]]) -> None:
     hits: list[str] = []
     base_url = await serve(_flaky_upstream(hits))
     async with create_http_session() as session:
@@ -53,7 +54,7 @@ async def test_an_unreachable_service_is_a_503_problem() -> None:
             await client.request("GET", "/thing", identity=CALLER)
 
 
-async def test_a_slow_service_is_a_504_problem(serve) -> None:
+async def test_a_slow_service_is_a_504_problem(serve: Callable[[FastAPI], Awaitable[str]]) -> None:
     base_url = await serve(_flaky_upstream([]))
     async with create_http_session() as session:
         client = ServiceClient(session, base_url, timeout_seconds=0.2, retries=0)

@@ -58,7 +58,7 @@ async def _post(
     return response.status_code, dict(response.headers), json.loads(bytes(response.body))
 
 
-async def test_a_retry_replays_the_first_answer_and_creates_nothing(sessions) -> None:
+async def test_a_retry_replays_the_first_answer_and_creates_nothing(sessions: async_sessionmaker[AsyncSession]) -> None:
     counter, organization_id = Counter(), uuid.uuid4()
 
     first = await _post(sessions, counter, organization_id, "key-1", "a")
@@ -72,7 +72,9 @@ async def test_a_retry_replays_the_first_answer_and_creates_nothing(sessions) ->
     assert REPLAY_HEADER.lower() not in first[1]
 
 
-async def test_the_same_key_with_another_body_is_refused_and_keys_belong_to_one_organisation(sessions) -> None:
+async def test_the_same_key_with_another_body_is_refused_and_keys_belong_to_one_organisation(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     counter, organization_id = Counter(), uuid.uuid4()
     await _post(sessions, counter, organization_id, "key-1", "a")
 
@@ -84,7 +86,9 @@ async def test_the_same_key_with_another_body_is_refused_and_keys_belong_to_one_
     assert counter.calls == 2
 
 
-async def test_an_expired_key_is_free_again_and_expired_keys_are_swept(sessions) -> None:
+async def test_an_expired_key_is_free_again_and_expired_keys_are_swept(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
     counter, organization_id, other = Counter(), uuid.uuid4(), uuid.uuid4()
     await _post(sessions, counter, organization_id, "old", "a")
     await _post(sessions, counter, other, "old-elsewhere", "a")

@@ -2,8 +2,10 @@
 
 import json
 import re
+from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
@@ -61,7 +63,9 @@ def _client(app: FastAPI) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t")
 
 
-async def test_an_unhandled_exception_is_a_500_problem_without_internals_and_is_logged(capsys) -> None:
+async def test_an_unhandled_exception_is_a_500_problem_without_internals_and_is_logged(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     configure_logging(level="info", json=True)
     async with _client(_app()) as client:
         response = await client.get("/crash", headers={"X-Request-ID": "req-crash-1"})
@@ -116,7 +120,7 @@ async def test_request_id_is_generated_or_echoed_and_trace_context_is_carried_on
 async def test_bodies_over_the_cap_are_refused_with_413_declared_or_streamed() -> None:
     big = b'{"name": "' + b"x" * 2000 + b'"}'
 
-    async def chunks():
+    async def chunks() -> AsyncIterator[bytes]:
         yield big[:1000]
         yield big[1000:]
 

@@ -10,7 +10,9 @@ class ExampleSettings(ProcessSettings):
     database_url: str = "sqlite+aiosqlite:///data/example.db"
 
 
-def test_production_refuses_to_start_without_a_secret(monkeypatch, capsys) -> None:
+def test_production_refuses_to_start_without_a_secret(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("IDEAFLOW_EXAMPLE_ENVIRONMENT", "production")
 
     with pytest.raises(SystemExit) as exit_info:
@@ -20,7 +22,9 @@ def test_production_refuses_to_start_without_a_secret(monkeypatch, capsys) -> No
     assert "internal_token_secret is required outside development" in capsys.readouterr().err
 
 
-def test_a_short_secret_is_refused_with_the_variable_named(monkeypatch, capsys) -> None:
+def test_a_short_secret_is_refused_with_the_variable_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("IDEAFLOW_EXAMPLE_INTERNAL_TOKEN_SECRET", "too-short")
 
     with pytest.raises(SystemExit):
@@ -29,7 +33,9 @@ def test_a_short_secret_is_refused_with_the_variable_named(monkeypatch, capsys) 
     assert "at least 32 characters" in capsys.readouterr().err
 
 
-def test_a_bad_value_names_the_environment_variable(monkeypatch, capsys) -> None:
+def test_a_bad_value_names_the_environment_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("IDEAFLOW_EXAMPLE_ENVIRONMENT", "development")
     monkeypatch.setenv("IDEAFLOW_EXAMPLE_PORT", "not-a-port")
 
@@ -39,7 +45,7 @@ def test_a_bad_value_names_the_environment_variable(monkeypatch, capsys) -> None
     assert "IDEAFLOW_EXAMPLE_PORT" in capsys.readouterr().err
 
 
-def test_development_mode_has_a_default_secret_and_migrates_on_start(monkeypatch) -> None:
+def test_development_mode_has_a_default_secret_and_migrates_on_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IDEAFLOW_EXAMPLE_ENVIRONMENT", "development")
 
     settings = load_settings(ExampleSettings)

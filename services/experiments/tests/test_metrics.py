@@ -60,7 +60,7 @@ async def test_a_metric_states_its_criteria_in_words(caller: Caller, idea_id: st
 async def test_criteria_that_cannot_give_a_verdict_are_refused_at_the_field(caller: Caller, idea_id: str) -> None:
     experiment_id = await new_experiment(caller, idea_id)
     url = f"/v1/experiments/{experiment_id}/metrics"
-    cases = [
+    cases: list[tuple[dict[str, object], str]] = [
         ({"success_threshold": 0.0, "failure_threshold": 0.02}, "/body/failure_threshold"),
         ({"variants": [{"name": "control", "planned_split": 1}]}, "/body/variants"),
         (

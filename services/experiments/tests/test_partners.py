@@ -11,7 +11,7 @@ from ideaflow_shared.testing import Caller
 from .conftest import SubmitIdea
 from .test_metrics import new_experiment
 
-PARTNER = {
+PARTNER: dict[str, Any] = {
     "name": "Fraunhofer IML",
     "type": "university_or_research_centre",
     "website": "https://www.iml.fraunhofer.de",
@@ -60,7 +60,7 @@ async def test_a_partner_is_recorded_with_its_contacts(caller: Caller) -> None:
     partner = response.json()
     assert response.headers["location"] == f"/v1/partners/{partner['id']}"
     assert response.headers["etag"] == '"1"'
-    assert partner["contacts"] == [{**PARTNER["contacts"][0], "phone": None}]  # type: ignore[index, dict-item]
+    assert partner["contacts"] == [{**PARTNER["contacts"][0], "phone": None}]
     assert partner["created_by"] == caller.identity.principal_id
     assert (await caller.get(f"/v1/partners/{partner['id']}")).json() == partner
 
@@ -76,7 +76,7 @@ async def test_a_retried_create_with_the_same_key_records_one_partner(caller: Ca
 
 
 async def test_invalid_partner_fields_are_refused_at_the_field(caller: Caller) -> None:
-    cases = [
+    cases: list[tuple[str, dict[str, object]]] = [
         ("/body/type", {"type": "competitor"}),
         ("/body/website", {"website": "ftp://example.org"}),
         ("/body/website", {"website": "https://[example.org/about"}),  # hosts no URL parser can read

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from ideaflow_feedback.feedback.erasure import mask
@@ -24,7 +25,7 @@ def manager(caller_factory: Callable[..., Caller]) -> Caller:
     return caller_factory("manager")
 
 
-async def put(caller: Caller, external_id: str = "c-1", source: str = "hubspot", **fields: object) -> Any:
+async def put(caller: Caller, external_id: str = "c-1", source: str = "hubspot", **fields: object) -> httpx.Response:
     return await caller.request("PUT", f"/v1/customers/{source}/{external_id}", json={**ADA, **fields})
 
 
@@ -65,7 +66,7 @@ async def test_put_with_a_stale_if_match_is_refused(caller: Caller) -> None:
         ({"nickname": "x"}, "/body/nickname"),
     ],
 )
-async def test_invalid_customer_fields_are_refused(caller: Caller, fields: dict[str, object], pointer: str) -> None:
+async def test_invalid_customer_fields_are_refused(caller: Caller, fields: dict[str, Any], pointer: str) -> None:
     response = await put(caller, **fields)
 
     assert response.status_code == 422

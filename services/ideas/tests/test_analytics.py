@@ -3,6 +3,7 @@
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -126,14 +127,15 @@ async def tell(caller_factory: Callable[..., Caller], database_url: str) -> tupl
     return story, {**ideas, "challenge": challenge}
 
 
-async def report(caller: Caller, **params: object) -> dict:
+async def report(caller: Caller, **params: object) -> dict[str, Any]:
     query = {"from": (T0 - dt.timedelta(days=1)).isoformat(), **params}
     response = await caller.get("/v1/ideas/analytics", params=query)
     assert response.status_code == 200, response.text
-    return response.json()
+    analytics: dict[str, Any] = response.json()
+    return analytics
 
 
-def by_stage(entries: list[dict], field: str) -> dict[str, object]:
+def by_stage(entries: list[dict[str, Any]], field: str) -> dict[str, object]:
     return {entry["stage"]: entry[field] for entry in entries if entry[field] not in (None, 0)}
 
 

@@ -1,6 +1,7 @@
 """`/v1/challenges`: what managers and participants rely on when they run a brainstorm."""
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -18,10 +19,11 @@ CHALLENGE = {
 IDEA = {"title": "Pack the night before", "problem": "Packing starts late.", "proposal": "Pack at 18:00."}
 
 
-async def create_challenge(manager: Caller, **overrides: object) -> dict:
+async def create_challenge(manager: Caller, **overrides: object) -> dict[str, Any]:
     response = await manager.post("/v1/challenges", json={**CHALLENGE, **overrides})
     assert response.status_code == 201, response.text
-    return response.json()
+    challenge: dict[str, Any] = response.json()
+    return challenge
 
 
 async def move(manager: Caller, challenge_id: str, phase: str) -> httpx.Response:

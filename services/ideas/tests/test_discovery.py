@@ -1,5 +1,10 @@
 """`/v1/ideas/search` and `/v1/ideas/similar`: finding ideas before repeating them."""
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
 from ideaflow_ideas.discovery import search as discovery_search
 from ideaflow_shared import fulltext
 from ideaflow_shared.testing import Caller
@@ -13,16 +18,18 @@ IDEA = {
 }
 
 
-async def create(caller: Caller, **overrides: object) -> dict:
+async def create(caller: Caller, **overrides: object) -> dict[str, Any]:
     response = await caller.post("/v1/ideas", json={**IDEA, **overrides})
     assert response.status_code == 201, response.text
-    return response.json()
+    idea: dict[str, Any] = response.json()
+    return idea
 
 
-async def search(caller: Caller, q: str, **params: object) -> dict:
+async def search(caller: Caller, q: str, **params: object) -> dict[str, Any]:
     response = await caller.get("/v1/ideas/search", params={"q": q, **params})
     assert response.status_code == 200, response.text
-    return response.json()
+    found: dict[str, Any] = response.json()
+    return found
 
 
 async def test_search_matches_title_problem_proposal_and_tags_by_stem(caller: Caller) -> None:
@@ -70,7 +77,9 @@ async def test_search_follows_edits_tags_and_deletes(caller: Caller) -> None:
     assert (await search(caller, "digital"))["items"] == []
 
 
-async def test_search_is_scoped_to_the_organisation_and_never_names_an_author(caller: Caller, caller_factory) -> None:
+async def test_search_is_scoped_to_the_organisation_and_never_names_an_author(
+    caller: Caller, caller_factory: Callable[..., Caller]
+) -> None:
     await create(caller, title="Secret staffing plan", anonymous=True)
     stranger = caller_factory()
     assert (await search(stranger, "staffing"))["items"] == []
@@ -113,10 +122,11 @@ async def test_other_methods_on_the_fixed_paths_are_not_allowed(caller: Caller) 
     assert (await caller.get("/v1/ideas/similar")).status_code == 405
 
 
-async def similar(caller: Caller, **draft: object) -> list[dict]:
+async def similar(caller: Caller, **draft: object) -> list[dict[str, Any]]:
     response = await caller.post("/v1/ideas/similar", json=draft)
     assert response.status_code == 200, response.text
-    return response.json()["matches"]
+    matches: list[dict[str, Any]] = response.json()["matches"]
+    return matches
 
 
 async def test_similar_finds_the_duplicate_first_with_a_score_in_0_1(caller: Caller) -> None:
@@ -138,7 +148,9 @@ async def test_similar_to_an_identical_draft_scores_one(caller: Caller) -> None:
     assert matches[0] == {"id": idea["id"], "title": "Solar panels", "stage": "submitted", "score": 1.0}
 
 
-async def test_similar_leaves_out_the_edited_idea_other_orgs_and_empty_drafts(caller: Caller, caller_factory) -> None:
+async def test_similar_leaves_out_the_edited_idea_other_orgs_and_empty_drafts(
+    caller: Caller, caller_factory: Callable[..., Caller]
+) -> None:
     idea = await create(caller)
     await create(caller_factory())
 
@@ -154,7 +166,7 @@ async def test_similar_rejects_bad_drafts(caller: Caller) -> None:
         assert response.status_code == 422, draft
 
 
-async def test_a_common_word_ranks_only_the_newest_matches(caller: Caller, monkeypatch) -> None:
+async def test_a_common_word_ranks_only_the_newest_matches(caller: Caller, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ranking is bounded (ideaflow_shared.fulltext): past CANDIDATES matches, older ideas drop out
     until a further word narrows the search."""
     monkeypatch.setattr(fulltext, "CANDIDATES", 3)
@@ -171,7 +183,9 @@ async def test_a_common_word_ranks_only_the_newest_matches(caller: Caller, monke
     assert [hit["id"] for hit in (await search(caller, "lantern festival"))["items"]] == [oldest["id"]]
 
 
-async def test_similar_finds_an_idea_by_a_rare_word_among_many_common_ones(caller: Caller, monkeypatch) -> None:
+async def test_similar_finds_an_idea_by_a_rare_word_among_many_common_ones(
+    caller: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(discovery_search, "SIMILAR_POOL", 3)
     rare = await create(caller, title="Delivery by cargo bike", problem="Vans are slow downtown.", tags=[])
     for n in range(5):

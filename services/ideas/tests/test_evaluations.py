@@ -1,6 +1,7 @@
 """Evaluation: what reviewers, managers and admins rely on when ideas are scored and ranked."""
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -18,7 +19,7 @@ CHALLENGE = {
 }
 
 
-def scores(impact: int, feasibility: int, confidence: int, strategic_fit: int) -> dict:
+def scores(impact: int, feasibility: int, confidence: int, strategic_fit: int) -> dict[str, dict[str, int]]:
     return {
         "scores": {
             "impact": impact,
@@ -33,10 +34,11 @@ def colleague(caller_factory: Callable[..., Caller], caller: Caller, *roles: str
     return caller_factory(*roles, organization_id=caller.identity.organization_id)
 
 
-async def submit(caller: Caller, **overrides: object) -> dict:
+async def submit(caller: Caller, **overrides: object) -> dict[str, Any]:
     response = await caller.post("/v1/ideas", json={**IDEA, **overrides})
     assert response.status_code == 201, response.text
-    return response.json()
+    idea: dict[str, Any] = response.json()
+    return idea
 
 
 async def to_backlog(manager: Caller, idea_id: str) -> None:
@@ -45,7 +47,7 @@ async def to_backlog(manager: Caller, idea_id: str) -> None:
     assert response.status_code == 200, response.text
 
 
-async def evaluate(reviewer: Caller, idea_id: str, body: dict) -> httpx.Response:
+async def evaluate(reviewer: Caller, idea_id: str, body: dict[str, Any]) -> httpx.Response:
     return await reviewer.post(f"/v1/ideas/{idea_id}/evaluations", json=body)
 
 

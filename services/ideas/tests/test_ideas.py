@@ -2,6 +2,8 @@
 
 import asyncio
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from ideaflow_shared.testing import Caller
 
@@ -16,10 +18,11 @@ IDEA = {
 PROBLEM_JSON = "application/problem+json"
 
 
-async def create(caller: Caller, **overrides: object) -> dict:
+async def create(caller: Caller, **overrides: object) -> dict[str, Any]:
     response = await caller.post("/v1/ideas", json={**IDEA, **overrides})
     assert response.status_code == 201, response.text
-    return response.json()
+    idea: dict[str, Any] = response.json()
+    return idea
 
 
 async def test_created_idea_starts_submitted_with_author_location_and_etag(caller: Caller) -> None:
@@ -46,7 +49,7 @@ async def test_anonymous_idea_stores_no_author(caller: Caller) -> None:
     assert caller.identity.principal_id not in (await caller.get(f"/v1/ideas/{idea['id']}")).text
 
 
-async def test_another_organisations_idea_is_not_found(caller: Caller, caller_factory) -> None:
+async def test_another_organisations_idea_is_not_found(caller: Caller, caller_factory: Callable[..., Caller]) -> None:
     idea = await create(caller)
     stranger = caller_factory()
 
@@ -137,7 +140,9 @@ async def test_patch_refuses_null_for_a_required_field(caller: Caller) -> None:
     assert response.status_code == 422
 
 
-async def test_only_the_author_or_a_manager_may_change_an_idea(caller: Caller, caller_factory) -> None:
+async def test_only_the_author_or_a_manager_may_change_an_idea(
+    caller: Caller, caller_factory: Callable[..., Caller]
+) -> None:
     idea = await create(caller)
     colleague = caller_factory(organization_id=caller.identity.organization_id)
     manager = caller_factory("manager", organization_id=caller.identity.organization_id)
@@ -181,7 +186,9 @@ async def test_concurrent_retries_with_one_key_create_one_idea(caller: Caller) -
     assert len((await caller.get("/v1/ideas")).json()["items"]) == 1
 
 
-async def test_same_key_in_another_organisation_is_independent(caller: Caller, caller_factory) -> None:
+async def test_same_key_in_another_organisation_is_independent(
+    caller: Caller, caller_factory: Callable[..., Caller]
+) -> None:
     headers = {"Idempotency-Key": "shared-key"}
     other = caller_factory()
 
@@ -225,7 +232,9 @@ async def test_attachments_are_bounded_http_links(caller: Caller) -> None:
     assert (await caller.get("/v1/ideas")).json()["items"] == []
 
 
-async def test_my_ideas_are_the_ones_i_submitted_under_my_name(caller: Caller, caller_factory) -> None:
+async def test_my_ideas_are_the_ones_i_submitted_under_my_name(
+    caller: Caller, caller_factory: Callable[..., Caller]
+) -> None:
     colleague = caller_factory(organization_id=caller.identity.organization_id)
     mine = await create(caller, title="Mine")
     await create(caller, title="Mine, anonymous", anonymous=True)
@@ -236,7 +245,7 @@ async def test_my_ideas_are_the_ones_i_submitted_under_my_name(caller: Caller, c
     assert [idea["id"] for idea in listed] == [mine["id"]]
 
 
-async def test_callers_without_a_participant_role_cannot_submit(caller_factory) -> None:
+async def test_callers_without_a_participant_role_cannot_submit(caller_factory: Callable[..., Caller]) -> None:
     integration = caller_factory("integration")
     reviewer = caller_factory("reviewer", organization_id=integration.identity.organization_id)
 

@@ -1,6 +1,9 @@
 """`POST /v1/ideas/{id}/merge`: a duplicate folds into another idea and still tells its author where it went."""
 
 from collections.abc import Callable
+from typing import Any
+
+import httpx
 
 from ideaflow_shared.testing import Caller
 
@@ -13,13 +16,14 @@ IDEA = {
 SCORES = {"scores": {"impact": 4, "feasibility": 3, "confidence": 2, "strategic_fit": 5}}
 
 
-async def create(caller: Caller, **overrides: object) -> dict:
+async def create(caller: Caller, **overrides: object) -> dict[str, Any]:
     response = await caller.post("/v1/ideas", json={**IDEA, **overrides})
     assert response.status_code == 201, response.text
-    return response.json()
+    idea: dict[str, Any] = response.json()
+    return idea
 
 
-async def merge(manager: Caller, source: str, target: str, **headers: str) -> object:
+async def merge(manager: Caller, source: str, target: str, **headers: str) -> httpx.Response:
     etag = (await manager.get(f"/v1/ideas/{source}")).headers["etag"]
     return await manager.post(f"/v1/ideas/{source}/merge", json={"into": target}, headers={"If-Match": etag, **headers})
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 from sqlalchemy import update
@@ -15,10 +16,11 @@ IDEA = {"title": "Label the spare parts shelf", "problem": "Parts are hard to fi
 RATIONALE = "We will revisit this when the warehouse moves next year."
 
 
-async def submit(caller: Caller, **overrides: object) -> dict:
+async def submit(caller: Caller, **overrides: object) -> dict[str, Any]:
     response = await caller.post("/v1/ideas", json={**IDEA, **overrides})
     assert response.status_code == 201, response.text
-    return response.json()
+    idea: dict[str, Any] = response.json()
+    return idea
 
 
 async def move(caller: Caller, idea_id: str, stage: str, rationale: str | None = None) -> httpx.Response:
