@@ -101,12 +101,11 @@ def _verified(
     try:
         return vendor.verify(request, box.open(integration.sealed_secret, integration_id=integration.id), now), False
     except Rejected as refusal:
-        if refusal.signature_valid is not False or previous_secret_expiry(integration, now) is None:
+        sealed = integration.previous_sealed_secret
+        if refusal.signature_valid is not False or sealed is None or previous_secret_expiry(integration, now) is None:
             raise
-        assert integration.previous_sealed_secret is not None  # an expiry implies a kept secret
-        previous = box.open(integration.previous_sealed_secret, integration_id=integration.id)
         try:
-            return vendor.verify(request, previous, now), True
+            return vendor.verify(request, box.open(sealed, integration_id=integration.id), now), True
         except Rejected as with_previous:
             raise (refusal if with_previous.signature_valid is False else with_previous) from None
 
