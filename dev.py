@@ -3,7 +3,7 @@
 
     python3 dev.py run      run the whole system locally (gateway on http://127.0.0.1:8000)
     python3 dev.py test     run the test suite (arguments go to pytest)
-    python3 dev.py check    lint, format check and migration drift checks
+    python3 dev.py check    lint, format check, type checks (code and tests) and migration drift checks
 
 The first call creates `.venv/` and installs every package (editable) with the pinned versions
 of constraints.txt; later calls reinstall only when a requirements or pyproject file changed.
