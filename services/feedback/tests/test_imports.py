@@ -150,6 +150,47 @@ async def test_bad_rows_are_reported_with_their_row_numbers_and_never_sink_the_g
     assert "3" in rows[2][2]
 
 
+async def test_the_error_report_names_the_rule_never_the_value(caller: Caller) -> None:
+    """An error report outlives the rows it describes and erasure does not search it: it must not copy
+    what a row said (a customer's name or address in a wrong column, say)."""
+    personal = ("Ada Lovelace", "ada.lovelace@example.org", "Lovelace")
+    long_ref = "ada.lovelace@example.org/" + "x" * 200
+    content = (
+        "Ticket,Comment,Stars,Channel,When,Customer,Title\n"
+        "P-1,Fine,5,crm,,C-1,\n"  # row 2
+        "P-2,Text,Ada Lovelace,crm,,C-2,\n"  # row 3: rating
+        "P-3,Text,3,ada.lovelace@example.org,,C-3,\n"  # row 4: channel
+        "P-4,Text,3,crm,Lovelace's birthday,C-4,\n"  # row 5: received_at
+        f"P-5,Text,3,crm,,{long_ref},\n"  # row 6: customer_ref too long
+        f"P-6,Text,3,crm,,C-6,{'Ada Lovelace ' * 20}\n"  # row 7: title too long
+    )
+    columns = {
+        "external_id": "Ticket",
+        "text": "Comment",
+        "rating": "Stars",
+        "channel": "Channel",
+        "received_at": "When",
+        "customer_ref": "Customer",
+        "title": "Title",
+    }
+    import_id = await start_import(caller, {"columns": columns, "defaults": {"source": "pii"}}, content, CSV)
+
+    job = await finished(caller, import_id)
+    report = (await caller.get(f"/v1/imports/{import_id}/errors")).text
+
+    assert (job["processed"], job["failed"]) == (6, 5)
+    _header, *rows = list(csv.reader(io.StringIO(report)))
+    assert [(row, column) for row, column, _ in rows] == [
+        ("3", "Stars"),
+        ("4", "Channel"),
+        ("5", "When"),
+        ("6", "Customer"),
+        ("7", "Title"),
+    ]
+    assert all(message for _, _, message in rows)
+    assert not [value for value in personal if value.lower() in report.lower()]
+
+
 async def test_the_ndjson_error_report_points_into_each_line(caller: Caller) -> None:
     lines = ['{"text": "Fine", "channel": "crm"}', "not json", '{"text": "Bad channel", "channel": "fax"}', "[1, 2]"]
     import_id = await start_import(caller, {"format": "ndjson"}, "\n".join(lines), NDJSON)
