@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ideaflow_shared import idempotency
+from ideaflow_shared import db
 from ideaflow_shared.db import create_engine, create_sessionmaker, new_metadata, utcnow
 from ideaflow_shared.idempotency import KEY_RETENTION, REPLAY_HEADER, Created, create_idempotently, idempotency_table
 from ideaflow_shared.problems import UnprocessableContent
@@ -94,7 +94,7 @@ async def test_an_expired_key_is_free_again_and_expired_keys_are_swept(
     await _post(sessions, counter, other, "old-elsewhere", "a")
     async with sessions() as session, session.begin():
         await session.execute(update(KEYS).values(created_at=utcnow() - KEY_RETENTION - dt.timedelta(minutes=1)))
-    idempotency._last_sweep.clear()  # as if the last sweep were more than a minute ago
+    db._last_sweeps.clear()  # as if the last sweep were more than a minute ago
 
     reused = await _post(sessions, counter, organization_id, "old", "another body")
 

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import math
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -24,11 +23,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from ideaflow_feedback.integrations import receiving
 from ideaflow_feedback.integrations.vendors import VENDORS
 from ideaflow_feedback.integrations.vendors.base import InvalidPayload, SignedRequest
 from ideaflow_feedback.main import create_app
 from ideaflow_feedback.settings import FeedbackSettings
+from ideaflow_shared import db
 from ideaflow_shared.db import create_engine
 from ideaflow_shared.identity import WEBHOOK_SENDER
 from ideaflow_shared.testing import TEST_TOKEN_SECRET, Caller, new_identity
@@ -448,7 +447,7 @@ async def test_deliveries_and_seen_event_ids_are_deleted_after_the_retention_per
         id=uuid.UUID(old_delivery["id"]),
     )
     await sql(database_url, "UPDATE integration_events SET received_at = :at WHERE event_id = 'msg_old'", at=long_ago)
-    monkeypatch.setattr(receiving, "_last_sweep", -math.inf)
+    monkeypatch.setattr(db, "_last_sweeps", {})  # as if the last sweep were more than a minute ago
 
     await post_webhook(sender, integration, body, standard_webhooks_headers(secret, "msg_new", body))
     again = await post_webhook(sender, integration, body, standard_webhooks_headers(secret, "msg_old", body))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -130,6 +131,20 @@ def one_of(column: ColumnElement[Any] | QueryableAttribute[Any], name: str, dial
     if dialect == "postgresql":
         return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
     return column.in_(bindparam(name, expanding=True))
+
+
+SWEEP_INTERVAL_SECONDS = 60
+_last_sweeps: dict[str, float] = {}
+
+
+def sweep_due(name: str) -> bool:
+    """Whether the sweep `name` (expired rows deleted on the way through a request) should run now: true at
+    most once a minute per name and process, so a busy endpoint does not pay for it on every call."""
+    now = time.monotonic()
+    if _last_sweeps.get(name, -SWEEP_INTERVAL_SECONDS) > now - SWEEP_INTERVAL_SECONDS:
+        return False
+    _last_sweeps[name] = now
+    return True
 
 
 def dialect_of(session: AsyncSession) -> str:

@@ -8,8 +8,6 @@ answer; one that finds the key claimed but unanswered gets 409.
 import datetime as dt
 import functools
 import hashlib
-import math
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,13 +35,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ideaflow_shared.db import UTCDateTime, dialect_of, insert_skipping_duplicates, utcnow
+from ideaflow_shared.db import UTCDateTime, dialect_of, insert_skipping_duplicates, sweep_due, utcnow
 from ideaflow_shared.jsonutil import dumps
 from ideaflow_shared.problems import Conflict, UnprocessableContent, problem_responses
 
 KEY_RETENTION = dt.timedelta(hours=24)
-SWEEP_INTERVAL_SECONDS = 60
-_last_sweep: dict[str, float] = {}
 REPLAY_HEADER = "Idempotent-Replayed"
 
 IdempotencyKey = Annotated[
@@ -157,11 +153,8 @@ def _statements(table: Table, dialect: str) -> _Statements:
 
 async def _sweep_expired(session: AsyncSession, statements: _Statements, table: Table) -> None:
     """Delete every expired key, at most once a minute per table and process (an indexed range)."""
-    now = time.monotonic()
-    if _last_sweep.get(table.name, -math.inf) > now - SWEEP_INTERVAL_SECONDS:
-        return
-    _last_sweep[table.name] = now
-    await session.execute(statements.sweep, {"expired_before": utcnow() - KEY_RETENTION})
+    if sweep_due(table.name):
+        await session.execute(statements.sweep, {"expired_before": utcnow() - KEY_RETENTION})
 
 
 async def create_idempotently(

@@ -7,8 +7,6 @@ hash of the body, never the body) and answered with a problem; nothing else is s
 
 import datetime as dt
 import hashlib
-import math
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +33,7 @@ from ideaflow_feedback.integrations.vendors.base import (
     Vendor,
     VendorEvent,
 )
-from ideaflow_shared.db import utcnow
+from ideaflow_shared.db import sweep_due, utcnow
 from ideaflow_shared.identity import WEBHOOK_SENDER_ROLE, Identity
 from ideaflow_shared.problems import Conflict, Forbidden, NotFound, ProblemError, Unauthorized, UnprocessableContent
 
@@ -110,21 +108,15 @@ def _verified(
             raise (refusal if with_previous.signature_valid is False else with_previous) from None
 
 
-SWEEP_INTERVAL_SECONDS = 60
 SWEEP_BATCH = 1_000
-_last_sweep = -math.inf
 
 
 async def _sweep_old_log(session: AsyncSession, *, retention: dt.timedelta) -> None:
     """Delete deliveries and seen event ids older than `retention`: at most once a minute per process, and
     at most SWEEP_BATCH rows of each, oldest first, so a webhook never waits on a large backlog (it goes a
     batch a minute: 1.4 million rows a day)."""
-    global _last_sweep
-    now = time.monotonic()
-    if _last_sweep > now - SWEEP_INTERVAL_SECONDS:
-        return
-    _last_sweep = now
-    await repository.delete_log_before(session, before=utcnow() - retention, limit=SWEEP_BATCH)
+    if sweep_due("integration_deliveries"):
+        await repository.delete_log_before(session, before=utcnow() - retention, limit=SWEEP_BATCH)
 
 
 class _DeliveryLog:
