@@ -57,8 +57,12 @@ def length(vector: Mapping[Key, float]) -> float:
 
 
 def normalised(vector: Mapping[Key, float]) -> dict[Key, float]:
+    """`vector` scaled to unit length, its weights rounded as stored: what an embedder answers."""
     norm = length(vector)
-    return {feature: weight / norm for feature, weight in vector.items()} if norm else {}
+    if not norm:
+        return {}
+    scale = STORED_SCALE / norm
+    return {feature: round(weight * scale) / STORED_SCALE for feature, weight in vector.items()}
 
 
 def cosine(a: Mapping[Key, float], b: Mapping[Key, float]) -> float:
@@ -210,12 +214,9 @@ class LexicalEmbedder:
             vector[feature] = vector.get(feature, 0.0) + 1.0
             for gram in grams:
                 vector[gram] = vector.get(gram, 0.0) + 0.3
-        weighted = {feature: 1 + math.log(weight) if weight > 1 else weight for feature, weight in vector.items()}
-        norm = length(weighted)
-        if not norm:
-            return {}
-        scale = STORED_SCALE / norm
-        return {feature: round(weight * scale) / STORED_SCALE for feature, weight in weighted.items()}
+        return normalised(
+            {feature: 1 + math.log(weight) if weight > 1 else weight for feature, weight in vector.items()}
+        )
 
     def index_keys(self, vector: Mapping[int, float]) -> list[str]:
         strongest = heapq.nlargest(self.keys_per_vector, vector.items(), key=lambda item: item[1])
